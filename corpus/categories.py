@@ -1,0 +1,78 @@
+"""Canonical indicator categories (一级 / 二级) and the label spellings that map to them.
+
+The vocabulary lives in data/labels.json; this module only normalises and looks up.
+"""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+
+_NOTE = re.compile(r"[(（][^()（）]{0,12}[)）]")   # (必填硬性指标) (选填) ...
+_SPACE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1)
+def _data() -> dict:
+    with resources.files("corpus").joinpath("data/labels.json").open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def squash(text: str) -> str:
+    """Remove all whitespace (including full-width spaces and line breaks)."""
+    return _SPACE.sub("", (text or "").replace("\u3000", " "))
+
+
+def label_key(text: str) -> str:
+    """Normalise a label cell: drop notes in brackets, asterisks, colons and whitespace."""
+    t = squash(text)
+    t = _NOTE.sub("", t)
+    return t.strip("*：:·.、")
+
+
+def _build(kind: str) -> dict[str, str]:
+    table = {}
+    for canon, spellings in _data()[kind].items():
+        for s in spellings:
+            table[label_key(s)] = canon
+    return table
+
+
+LEVEL2_CANON: tuple[str, ...] = tuple(_data()["level2"].keys())
+LEVEL1_CANON: tuple[str, ...] = ("产出指标", "效益指标", "满意度指标")
+LEVEL1_OF: dict[str, str] = dict(_data()["parent"])
+SHORT: dict[str, str] = dict(_data()["short"])
+_L1 = _build("level1")
+_L2 = _build("level2")
+_BASIS = tuple(label_key(b) for b in _data()["basis"])
+_SECTION = frozenset(label_key(s) for s in _data()["section_labels"])
+
+
+def level1_of(text: str) -> str | None:
+    """Canonical 一级 for a label cell, or None. '满意度指标' counts as a 一级 here."""
+    return _L1.get(label_key(text))
+
+
+def level2_of(text: str) -> str | None:
+    """Canonical 二级 for a label cell, or None."""
+    return _L2.get(label_key(text))
+
+
+def is_basis(text: str) -> bool:
+    k = label_key(text)
+    return bool(k) and any(k == b or (k.startswith(b) and len(k) <= len(b) + 4) for b in _BASIS)
+
+
+def is_section_label(text: str) -> bool:
+    k = label_key(text)
+    if k in _SECTION:
+        return True
+    return k.endswith("绩效指标") and len(k) <= 14
+
+
+def canonical_level2(text: str) -> str | None:
+    """Accept either a canonical name, a short name (数量) or any known spelling."""
+    if text in LEVEL1_OF:
+        return text
+    return level2_of(text)

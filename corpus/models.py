@@ -1,0 +1,74 @@
+"""Validated records for past filings: a Filing holds project facts and its Indicators.
+
+These are the only shapes that leave the corpus layer; the catalogue stores them and the
+engine reads them back.  Field names are the ones `jixiao parse --format json` prints.
+"""
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .categories import LEVEL1_OF
+
+ValueKind = Literal["number", "deadline", "grade", "text", "empty"]
+FilingKind = Literal["project", "department"]
+
+
+class ParsedValue(BaseModel):
+    """A target value split the way budget systems store it (计算符号 / 指标值 / 计量单位).
+
+    kind:
+      number   — op + number + unit ("≥95%", "≤25万元", "14个")
+      deadline — a date or period phrase ("2024年底前", "年底前", "每月末", "3小时内")
+      grade    — a qualitative grade from the closed list ("有效提高", "显著提升", "是")
+      text     — anything else (a sentence, a vague slogan)
+      empty    — nothing written
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: ValueKind = "empty"
+    op: Optional[str] = None          # one of ≥ ≤ = > <, None when not numeric
+    number: Optional[float] = None
+    unit: Optional[str] = None        # "%", "个", "万元", "元/人·年" ...
+    year: Optional[int] = None        # the year a deadline names, if any
+
+
+class Source(BaseModel):
+    """Where a record came from: file path, table index in that file, row index in that table."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str = ""
+    table: int = 0
+    row: int = 0
+
+
+class Indicator(BaseModel):
+    level1: str                       # canonical 一级 (产出指标 / 效益指标 / 满意度指标)
+    level2: str                       # canonical 二级 (数量指标 … 服务对象满意度指标)
+    level1_raw: str = ""              # the label as the form wrote it
+    level2_raw: str = ""
+    name: str                         # 三级指标
+    value: str = ""                   # 指标值 as written
+    parsed: ParsedValue = Field(default_factory=ParsedValue)
+    basis: Optional[str] = None       # 绩效标准 / 指标值设定依据
+    source: Optional[Source] = None
+
+    def model_post_init(self, __context) -> None:  # keep level1 consistent with level2
+        parent = LEVEL1_OF.get(self.level2)
+        if parent and self.level1 != parent:
+            object.__setattr__(self, "level1", parent)
+
+
+class Filing(BaseModel):
+    name: str
+    department: Optional[str] = None
+    year: Optional[int] = None
+    budget: Optional[float] = None    # 万元
+    period: Optional[str] = None      # 实施期 as written ("2021.01.01-2021.12.31", "1 年")
+    description: str = ""             # 年度绩效目标 / 概况
+    kind: FilingKind = "project"
+    indicators: list[Indicator] = Field(default_factory=list)
+    source: Optional[Source] = None

@@ -1,0 +1,1 @@
+"""Readers: files of every supported format into grids (Document/Table)."""
