@@ -1,0 +1,84 @@
+"""The DraftTable: what `suggest`, `chat` and `batch` produce and every writer consumes.
+
+JSON shape (documented in README):
+  project     — name, description, budget, year, department, types, kind, period
+  indicators  — level1, level2 (canonical), name, value, basis, parsed, sources, rules,
+                needs_input, status
+  lint        — rule, severity, message, indicator (index into indicators or null)
+"""
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+from pydantic import BaseModel, Field
+
+from corpus.categories import LEVEL1_OF, LEVEL2_CANON
+from corpus.models import ParsedValue
+
+Severity = Literal["error", "warning", "info"]
+Status = Literal["suggested", "carried", "new", "moved", "user"]
+
+
+class SourceRef(BaseModel):
+    """Why an indicator is in the draft: a past filing, a library entry, or the description."""
+
+    kind: Literal["filing", "library", "description", "user", "feedback"]
+    name: str = ""                      # filing name / library type / "项目描述"
+    year: Optional[int] = None
+    similarity: Optional[float] = None  # 0..1 text similarity to the new project
+    value: Optional[str] = None         # the value that source used
+    detail: str = ""                    # free text ("共性指标库 · 热线", "描述中提到 14个窗口")
+
+
+class DraftIndicator(BaseModel):
+    level1: str
+    level2: str
+    name: str
+    value: str = ""
+    basis: Optional[str] = None
+    parsed: ParsedValue = Field(default_factory=ParsedValue)
+    sources: list[SourceRef] = Field(default_factory=list)
+    rules: list[str] = Field(default_factory=list)   # human-readable "rule-id: what it did"
+    needs_input: bool = False
+    status: Status = "suggested"
+    score: float = 0.0
+    canonical_id: Optional[int] = None
+
+    def model_post_init(self, __context) -> None:
+        parent = LEVEL1_OF.get(self.level2)
+        if parent and self.level1 != parent:
+            object.__setattr__(self, "level1", parent)
+
+
+class LintFinding(BaseModel):
+    rule: str                       # e.g. "L11 cost_over_budget"
+    severity: Severity
+    message: str                    # Chinese, one line
+    indicator: Optional[int] = None  # index into Draft.indicators
+
+
+class Project(BaseModel):
+    name: str
+    description: str = ""
+    budget: Optional[float] = None   # 万元
+    year: Optional[int] = None
+    department: Optional[str] = None
+    period: Optional[str] = None
+    types: list[str] = Field(default_factory=list)   # project-type tags, given or inferred
+    types_inferred: bool = True
+    kind: Literal["project", "department"] = "project"
+
+
+class Draft(BaseModel):
+    project: Project
+    indicators: list[DraftIndicator] = Field(default_factory=list)
+    lint: list[LintFinding] = Field(default_factory=list)
+    similar: list[SourceRef] = Field(default_factory=list)  # past filings drawn on
+
+    def by_category(self) -> list[tuple[str, list[tuple[int, DraftIndicator]]]]:
+        """Indicators grouped by canonical 二级 in form order (index kept for references)."""
+        out = []
+        for l2 in LEVEL2_CANON:
+            rows = [(i, ind) for i, ind in enumerate(self.indicators) if ind.level2 == l2]
+            out.append((l2, rows))
+        return out
