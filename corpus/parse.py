@@ -1,0 +1,142 @@
+"""Files → validated filings: the corpus layer's one entry point.
+
+    parse_file(path)        every filing in one file (any supported format)
+    iter_input_files(paths) files and folders → the supported files inside, sorted
+    shipped_seed_files()    the real published filings the package ships (corpus/seeds/)
+
+Bad input raises InputError with one Chinese line naming the file and the problem.
+"""
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from pydantic import ValidationError
+
+from .errors import InputError
+from .models import Filing, Source
+
+GRID_SUFFIXES = {".txt", ".text", ".tsv", ".docx", ".xlsx", ".xlsm", ".csv"}
+JSON_SUFFIXES = {".json", ".jsonl"}
+SUPPORTED = GRID_SUFFIXES | JSON_SUFFIXES
+
+
+def shipped_seed_files() -> list[Path]:
+    root = resources.files("corpus").joinpath("seeds")
+    return sorted(Path(str(p)) for p in root.iterdir() if p.name.endswith(".txt"))
+
+
+def iter_input_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Yield files as given and, for folders, every supported file below them (sorted)."""
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and f.suffix.lower() in SUPPORTED and not f.name.startswith((".", "~$")):
+                    yield f
+        else:
+            yield p
+
+
+def filing_from_dict(d: dict, source: Source | None = None) -> Filing:
+    """A filing from our JSON shape, with labels normalised and values parsed again.
+
+    Accepts the exact `parse --format json` output and looser hand-written JSON (labels as
+    the page wrote them, `value: null`, missing `parsed`).
+    """
+    from .layout import make_indicator
+
+    if not isinstance(d, dict):
+        raise ValueError("每条记录应为 JSON 对象（object）")
+    indicators = []
+    for i, raw in enumerate(d.get("indicators") or []):
+        if not isinstance(raw, dict):
+            raise ValueError(f"第 {i + 1} 个指标不是 JSON 对象")
+        src = raw.get("source")
+        ind = make_indicator(
+            str(raw.get("level1_raw") or raw.get("level1") or ""),
+            str(raw.get("level2_raw") or raw.get("level2") or ""),
+            str(raw.get("name") or ""),
+            "" if raw.get("value") is None else str(raw.get("value")),
+            raw.get("basis"),
+            Source(**src) if isinstance(src, dict) else source,
+        )
+        if ind is not None:
+            indicators.append(ind)
+    data = {k: v for k, v in d.items() if k in Filing.model_fields and k != "indicators"}
+    if isinstance(data.get("source"), dict):
+        data["source"] = Source(**data["source"])
+    elif source is not None:
+        data["source"] = source
+    else:
+        data.pop("source", None)
+    if data.get("budget") in ("", None):
+        data["budget"] = None
+    return Filing(**data, indicators=indicators)
+
+
+def _json_filings(path: Path) -> list[Filing]:
+    from .readers.textio import read_text
+
+    text = read_text(path)
+    items: list[tuple[int, object]] = []
+    if path.suffix.lower() == ".jsonl":
+        for n, line in enumerate(text.splitlines(), 1):
+            if line.strip():
+                try:
+                    items.append((n, json.loads(line)))
+                except json.JSONDecodeError as exc:
+                    raise InputError(path, f"第 {n} 行不是合法的 JSON：{exc.msg}") from None
+    else:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(path, f"不是合法的 JSON（第 {exc.lineno} 行）：{exc.msg}") from None
+        if isinstance(data, dict) and isinstance(data.get("filings"), list):
+            data = data["filings"]
+        if isinstance(data, dict) and "project" in data and "indicators" in data:
+            data = {**data["project"], "indicators": data["indicators"]}   # a jixiao draft
+        items = list(enumerate(data if isinstance(data, list) else [data], 1))
+    out = []
+    for n, item in items:
+        if isinstance(item, dict) and "project" in item and "name" not in item:
+            item = {**item["project"], "indicators": item.get("indicators", [])}
+        try:
+            out.append(filing_from_dict(item, Source(file=str(path), table=0, row=n)))
+        except (ValidationError, ValueError, TypeError) as exc:
+            where = f"第 {n} 条记录" if len(items) > 1 else "记录"
+            msg = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+            field = ""
+            if isinstance(exc, ValidationError) and exc.errors()[0].get("loc"):
+                field = "字段 " + ".".join(str(x) for x in exc.errors()[0]["loc"]) + "："
+            raise InputError(path, f"{where}不符合绩效目标表格式：{field}{msg}") from None
+    return out
+
+
+def parse_file(path: str | Path) -> list[Filing]:
+    """Every filing found in one file.  Raises InputError for anything unreadable."""
+    from .layout import interpret
+    from .readers.dispatch import read_document, sniff_kind
+
+    p = Path(path)
+    if not p.exists():
+        raise InputError(p, "文件不存在")
+    if p.is_dir():
+        raise InputError(p, "这是一个文件夹，不是文件")
+    try:
+        kind = sniff_kind(p)
+        if kind in ("json", "jsonl"):
+            filings = _json_filings(p)
+        else:
+            filings = interpret(read_document(p))
+    except InputError:
+        raise
+    except (MemoryError, RecursionError):
+        raise InputError(p, "文件过大或结构过深，无法处理") from None
+    except Exception as exc:  # a reader met something it cannot read: say so, no traceback
+        raise InputError(p, f"无法解析（{type(exc).__name__}）：{str(exc)[:120]}") from exc
+    if not filings:
+        raise InputError(p, "没有找到绩效指标表（no indicator table）")
+    return filings
