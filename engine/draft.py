@@ -82,3 +82,22 @@ class Draft(BaseModel):
             rows = [(i, ind) for i, ind in enumerate(self.indicators) if ind.level2 == l2]
             out.append((l2, rows))
         return out
+
+
+def draft_from_filing(filing) -> Draft:
+    """A past filing seen as a draft (for lint and for carrying it into next year)."""
+    project = Project(
+        name=filing.name, description=filing.description, budget=filing.budget,
+        year=filing.year, department=filing.department, period=filing.period,
+        kind=filing.kind, types=[], types_inferred=True,
+    )
+    src = SourceRef(kind="filing", name=filing.name, year=filing.year)
+    inds = [
+        DraftIndicator(
+            level1=i.level1, level2=i.level2, name=i.name, value=i.value, basis=i.basis,
+            parsed=i.parsed, sources=[src.model_copy(update={"value": i.value})],
+            needs_input=not i.value, status="carried",
+        )
+        for i in filing.indicators
+    ]
+    return Draft(project=project, indicators=inds)

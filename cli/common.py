@@ -1,0 +1,26 @@
+"""Small helpers every command shares: messages on stderr, the --db option, output files."""
+from __future__ import annotations
+
+import sys
+
+
+def err(message: str) -> None:
+    """One line for the officer on stderr (Chinese, names the file and the problem)."""
+    print(f"jixiao：{message}", file=sys.stderr)
+
+
+def add_db_arg(parser) -> None:
+    parser.add_argument(
+        "--db", metavar="FILE",
+        help="指标库（catalogue）SQLite 文件；默认取环境变量 JIXIAO_DB，否则用户数据目录下的 catalogue.db",
+    )
+
+
+def stdout_write(text: str) -> None:
+    try:
+        sys.stdout.write(text)
+        if not text.endswith("\n"):
+            sys.stdout.write("\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        pass
