@@ -1,0 +1,301 @@
+"""From a few lines about a new project to a complete, explained draft table.
+
+    project ──▶ type tags (given or inferred)
+            ──▶ TF-IDF: similar past filings  ─┐
+            ──▶ TF-IDF: similar indicator names ├─▶ scored candidates per 二级 ──▶ selection
+            ──▶ common-indicator library ───────┘      (quota, near-duplicates dropped)
+            ──▶ rule layer (values, basis)  ──▶ lint  ──▶ Draft
+
+Scores combine text similarity of the past filings an indicator was used in, similarity of
+the indicator's own name to the project text, project-type tag overlap, usage, and the
+officers' recorded keep/reject feedback.  Weights are in `WEIGHTS`.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from corpus.categories import LEVEL2_CANON
+
+from .draft import Draft, DraftIndicator, Project, SourceRef
+from .lint import lint_draft
+from .profiles import profile as get_profile
+from .profiles import quota
+from .valuerules import History, fill_value
+
+WEIGHTS = {
+    "filing": 0.55,      # used in similar past filings (max similarity, boosted by count)
+    "name": 0.25,        # indicator name similar to the project text
+    "tag": 0.12,         # used under the same project types
+    "usage": 0.05,       # used often in the catalogue
+    "library": 0.30,     # base score of a common-library entry for a matching type
+    "library_generic": 0.12,
+    "same_project": 0.6, # the same project's own earlier filing (officers copy last year)
+    "feedback": 0.15,    # per recorded keep (+) / reject (−), capped
+    "long_name": 0.15,   # penalty for sentence-like names (> 25 chars)
+}
+K_FILINGS = 30
+K_NAMES = 80
+_NORM = re.compile(r"[\s\d.%％()（）“”\"'‘’、，,。:：;；\-—/·]+|指标|的")
+
+
+def norm_key(name: str) -> str:
+    return _NORM.sub("", name or "")
+
+
+@dataclass
+class Candidate:
+    key: str                       # "c:<canonical id>" or "l:<library code>"
+    level2: str
+    name: str
+    score: float = 0.0
+    parts: dict = field(default_factory=dict)
+    history: list[History] = field(default_factory=list)
+    library_value: str | None = None
+    library_basis: str | None = None
+    library_type: str | None = None
+    canonical_id: int | None = None
+    usage: int = 0
+    sources: list[SourceRef] = field(default_factory=list)
+
+
+def _same_project(a: str, b: str) -> bool:
+    return bool(a) and norm_key(a) == norm_key(b)
+
+
+def project_text(project: Project) -> str:
+    return f"{project.name} {project.name} {project.description or ''}"
+
+
+def gather(model, project: Project, exclude_filings: set[int] = frozenset()) -> dict[str, Candidate]:
+    """Every candidate indicator for the project, with its evidence and score parts."""
+    text = project_text(project)
+    cands: dict[str, Candidate] = {}
+    types = set(project.types)
+
+    # 1. indicators of similar past filings
+    similar = [(fid, s) for fid, s in model.similar_filings(text, K_FILINGS + len(exclude_filings))
+               if fid not in exclude_filings][:K_FILINGS]
+    filing_info = model.filings(fid for fid, _ in similar)
+    sim_of = dict(similar)
+    for row in model.indicators_of(fid for fid, _ in similar):
+        fid = row["filing_id"]
+        finfo = filing_info.get(fid, {})
+        same = _same_project(finfo.get("name", ""), project.name)
+        key = f"c:{row['canonical_id']}" if row.get("canonical_id") is not None else f"n:{row['level2']}:{norm_key(row['name'])}"
+        c = cands.get(key)
+        if c is None:
+            c = cands[key] = Candidate(key=key, level2=row["level2"], name=row["name"],
+                                       canonical_id=row.get("canonical_id"))
+        s = sim_of.get(fid, 0.0)
+        c.history.append(History(value=row.get("value") or "", year=finfo.get("year"),
+                                 filing=finfo.get("name", ""), similarity=s, same_project=same))
+        c.parts["filing_max"] = max(c.parts.get("filing_max", 0.0), s)
+        c.parts["filing_n"] = c.parts.get("filing_n", 0) + 1
+        if same:
+            c.parts["same_project"] = 1.0
+    # 2. indicator names similar to the project text
+    for cid, s in model.similar_names(text, K_NAMES):
+        key = f"c:{cid}"
+        c = cands.get(key)
+        if c is None:
+            c = cands[key] = Candidate(key=key, level2="", name="", canonical_id=cid)
+        c.parts["name"] = max(c.parts.get("name", 0.0), s)
+    # canonical facts (level2, spelling, usage, tags) for everything found so far
+    canon = model.canonicals(c.canonical_id for c in cands.values() if c.canonical_id is not None)
+    if exclude_filings:
+        only_excluded = model.canonicals_only_in(
+            [c.canonical_id for c in cands.values() if c.canonical_id is not None], exclude_filings)
+    else:
+        only_excluded = set()
+    for key in list(cands):
+        c = cands[key]
+        if c.canonical_id is None:
+            continue
+        info = canon.get(c.canonical_id)
+        if info is None or c.canonical_id in only_excluded:
+            del cands[key]
+            continue
+        c.level2 = info["level2"]
+        c.name = info["name"] or c.name
+        c.usage = int(info.get("usage") or 0)
+        c.parts["tag"] = 1.0 if types & set(info.get("tags") or []) else 0.0
+        if not c.history and info.get("typical_value"):
+            c.history.append(History(value=info["typical_value"], year=None,
+                                     filing="指标库典型值", similarity=0.0))
+    # 3. the common-indicator library for the project's types (and the generic entries)
+    for entry in model.library(types):
+        key = f"l:{entry['code']}"
+        generic = entry["type"] not in types
+        cands[key] = Candidate(
+            key=key, level2=entry["level2"], name=entry["name"],
+            library_value=entry.get("value"), library_basis=entry.get("basis"),
+            library_type=entry["type"],
+            parts={"library": 0.0 if generic else 1.0, "library_generic": 1.0 if generic else 0.0},
+        )
+    return cands
+
+
+def score(cands: dict[str, Candidate], feedback: dict[str, float], max_usage: int) -> None:
+    w = WEIGHTS
+    for c in cands.values():
+        p = c.parts
+        s = 0.0
+        if "filing_max" in p:
+            s += w["filing"] * min(1.0, p["filing_max"] * (1 + 0.15 * (p["filing_n"] - 1)))
+        s += w["name"] * p.get("name", 0.0)
+        s += w["tag"] * p.get("tag", 0.0)
+        if c.usage and max_usage:
+            s += w["usage"] * math.log1p(c.usage) / math.log1p(max_usage)
+        s += w["library"] * p.get("library", 0.0) + w["library_generic"] * p.get("library_generic", 0.0)
+        s += w["same_project"] * p.get("same_project", 0.0)
+        fb = feedback.get(norm_key(c.name), 0.0)
+        s += max(-2 * w["feedback"], min(2 * w["feedback"], w["feedback"] * fb))
+        if len(c.name) > 25 or "，" in c.name:
+            s -= w["long_name"]
+        c.score = round(s, 4)
+
+
+def _fix_category(c: Candidate) -> str:
+    """Satisfaction belongs in 满意度, and 知晓率/投诉率 do not (lint L09/L10 avoided)."""
+    if "满意" in c.name:
+        return "服务对象满意度指标"
+    if c.level2 == "服务对象满意度指标":
+        return "社会效益指标"
+    return c.level2
+
+
+def select(cands: dict[str, Candidate], profile: str = "default", sizes: dict | None = None) -> list[Candidate]:
+    """Pick per 二级 by score: quota max, near-duplicates dropped, required ones guaranteed."""
+    from rapidfuzz import fuzz
+
+    required = set(get_profile(profile)["required"])
+    by_l2: dict[str, list[Candidate]] = {l2: [] for l2 in LEVEL2_CANON}
+    for c in cands.values():
+        if not c.name or not c.level2:
+            continue
+        l2 = _fix_category(c)
+        c.level2 = l2
+        by_l2.setdefault(l2, []).append(c)
+    chosen: list[Candidate] = []
+    keys: list[str] = []
+    for l2 in LEVEL2_CANON:
+        q = dict(quota(l2))
+        if sizes and l2 in sizes:
+            q["max"] = sizes[l2]
+        if l2 in required:
+            q["min"] = max(q.get("min", 0), 1)
+        ranked = sorted(by_l2.get(l2, []), key=lambda c: (-c.score, len(c.name), c.key))
+        picked = 0
+        for c in ranked:
+            if picked >= q["max"]:
+                break
+            if picked >= q.get("min", 0) and c.score < q.get("min_score", 0.0):
+                break
+            k = norm_key(c.name)
+            if not k or any(k == o or fuzz.ratio(k, o) >= 85 for o in keys):
+                continue
+            chosen.append(c)
+            keys.append(k)
+            picked += 1
+    return chosen
+
+
+def to_indicator(project: Project, c: Candidate) -> DraftIndicator:
+    """One candidate with its value, basis and reasons filled by the rule layer."""
+    from corpus.values import parse_value
+
+    hist = sorted(c.history, key=lambda h: (-h.same_project, -h.similarity))
+    filled = fill_value(c.level2, c.name, budget=project.budget, year=project.year,
+                        description=project.description, history=hist,
+                        library_value=c.library_value, library_basis=c.library_basis)
+    sources = []
+    seen = set()
+    for h in hist[:3]:
+        if h.filing in seen or h.filing == "指标库典型值":
+            continue
+        seen.add(h.filing)
+        sources.append(SourceRef(kind="filing", name=h.filing, year=h.year,
+                                 similarity=round(h.similarity, 3), value=h.value))
+    if c.library_type:
+        sources.append(SourceRef(kind="library", name=c.library_type, value=c.library_value,
+                                 detail=f"共性指标库 · {c.library_type}"))
+    if filled.origin == "project":
+        sources.append(SourceRef(kind="description", name="项目描述", value=filled.value))
+    status = "carried" if filled.from_history is not None and filled.from_history.same_project else "suggested"
+    return DraftIndicator(
+        level1="", level2=c.level2, name=c.name, value=filled.value, basis=filled.basis,
+        parsed=parse_value(filled.value), sources=sources, rules=filled.rules,
+        needs_input=filled.needs_input, status=status, score=c.score, canonical_id=c.canonical_id,
+    )
+
+
+def sort_indicators(inds: list[DraftIndicator]) -> list[DraftIndicator]:
+    order = {l2: i for i, l2 in enumerate(LEVEL2_CANON)}
+    return sorted(inds, key=lambda i: order[i.level2])
+
+
+def build_draft(project: Project, chosen: list[Candidate], profile: str = "default") -> Draft:
+    draft = Draft(project=project, indicators=sort_indicators([to_indicator(project, c) for c in chosen]))
+    draft.lint = lint_draft(draft, profile)
+    return draft
+
+
+@dataclass
+class Ranking:
+    """Everything a session needs to offer alternatives: ranked candidates per 二级."""
+    project: Project
+    by_level2: dict[str, list[Candidate]]
+    chosen: list[Candidate]
+    similar: list[SourceRef]
+
+    def alternatives(self, level2: str, exclude_names: list[str] = ()) -> list[Candidate]:
+        """Candidates of a category not yet in the table, best first, near-duplicates removed."""
+        from rapidfuzz import fuzz
+
+        taken = [norm_key(n) for n in exclude_names]
+        out = []
+        for c in self.by_level2.get(level2, []):
+            k = norm_key(c.name)
+            if k and not any(k == t or fuzz.ratio(k, t) >= 85 for t in taken):
+                out.append(c)
+                taken.append(k)
+        return out
+
+    def find(self, text: str, limit: int = 10) -> list[Candidate]:
+        """Candidates of any category whose name resembles `text` (for completion)."""
+        from rapidfuzz import fuzz, process
+
+        pool = [c for cs in self.by_level2.values() for c in cs]
+        got = process.extract(text, [c.name for c in pool], scorer=fuzz.WRatio, limit=limit)
+        return [pool[i] for _, s, i in got if s >= 50]
+
+
+def rank(model, project: Project, *, profile: str = "default", use_feedback: bool = True,
+         exclude_filings: set[int] = frozenset(), sizes: dict | None = None) -> Ranking:
+    """Types inferred, candidates gathered and scored, the draft's picks selected."""
+    if not project.types:
+        project = project.model_copy(update={"types": model.tag(project.name, project.description),
+                                             "types_inferred": True})
+    cands = gather(model, project, exclude_filings)
+    score(cands, model.feedback() if use_feedback else {}, model.max_usage())
+    chosen = select(cands, profile, sizes)
+    by_l2: dict[str, list[Candidate]] = {l2: [] for l2 in LEVEL2_CANON}
+    for c in cands.values():
+        if c.name and c.level2 in by_l2:
+            by_l2[c.level2].append(c)
+    for l2 in by_l2:
+        by_l2[l2].sort(key=lambda c: (-c.score, len(c.name), c.key))
+    similar = model.similar_refs(project_text(project), exclude_filings)
+    return Ranking(project=project, by_level2=by_l2, chosen=chosen, similar=similar)
+
+
+def suggest(model, project: Project, *, profile: str = "default", use_feedback: bool = True,
+            exclude_filings: set[int] = frozenset(), sizes: dict | None = None) -> Draft:
+    """The draft table for one project."""
+    r = rank(model, project, profile=profile, use_feedback=use_feedback,
+             exclude_filings=exclude_filings, sizes=sizes)
+    draft = build_draft(r.project, r.chosen, profile)
+    draft.similar = r.similar
+    return draft

@@ -1,0 +1,66 @@
+"""Bad input: one Chinese line naming the file, exit status 2, no traceback, nothing lost."""
+from __future__ import annotations
+
+import json
+
+from conftest import run_cli, seed
+
+
+def _assert_clean_failure(out, path):
+    assert out.returncode == 2
+    assert "Traceback" not in out.stderr
+    lines = [line for line in out.stderr.splitlines() if str(path) in line]
+    assert lines, out.stderr
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in line) for line in lines)
+
+
+def test_empty_file(tmp_path):
+    p = tmp_path / "empty.txt"
+    p.write_bytes(b"")
+    out = run_cli("parse", str(p))
+    _assert_clean_failure(out, p)
+    assert "空" in out.stderr
+
+
+def test_binary_garbage(tmp_path):
+    p = tmp_path / "garbage.txt"
+    p.write_bytes(bytes(range(256)) * 64)
+    _assert_clean_failure(run_cli("parse", str(p)), p)
+
+
+def test_truncated_xlsx(tmp_path):
+    import openpyxl
+
+    good = tmp_path / "good.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["项目名称", "测试项目"])
+    wb.save(good)
+    data = good.read_bytes()
+    bad = tmp_path / "cut.xlsx"
+    bad.write_bytes(data[: len(data) // 2])
+    _assert_clean_failure(run_cli("parse", str(bad)), bad)
+
+
+def test_text_without_indicator_table(tmp_path):
+    p = tmp_path / "letter.txt"
+    p.write_text("关于做好2025年预算编制工作的通知\n各单位：请按时报送。\n", encoding="utf-8")
+    out = run_cli("parse", str(p))
+    _assert_clean_failure(out, p)
+    assert "没有找到绩效指标表" in out.stderr
+
+
+def test_malformed_json(tmp_path):
+    p = tmp_path / "broken.json"
+    p.write_text('[{"name": "x", "indicators": [', encoding="utf-8")
+    _assert_clean_failure(run_cli("parse", str(p)), p)
+
+
+def test_good_files_still_read_when_others_fail(tmp_path):
+    bad = tmp_path / "empty.txt"
+    bad.write_bytes(b"")
+    missing = tmp_path / "missing.docx"
+    out = run_cli("parse", str(seed("000")), str(bad), str(missing), "--format", "json")
+    assert out.returncode == 2
+    assert [f["name"] for f in json.loads(out.stdout)] == ["政务服务业务"]
+    assert str(bad) in out.stderr and str(missing) in out.stderr
+    assert "Traceback" not in out.stderr
