@@ -74,14 +74,16 @@ def max_cells() -> int:
     return int(_env_number("JIXIAO_MAX_CELLS", MAX_CELLS))
 
 
-def _mb(n: float) -> str:
-    """Megabytes as the officer reads them: "120.0 MB", "20 MB"."""
+def _mb(n: float, exact: bool = False) -> str:
+    """A size as the officer reads it: "120.0 MB", limits as "20 MB"; under 1 MB in KB."""
+    if n < MB:
+        return f"{n / 1024:.0f} KB" if exact or n % 1024 == 0 else f"{n / 1024:.1f} KB"
     v = n / MB
-    return f"{v:.0f} MB" if v == int(v) else f"{v:.1f} MB"
+    return f"{v:.0f} MB" if exact and v == int(v) else f"{v:.1f} MB"
 
 
 def too_big(size: int, limit: int) -> str:
-    return f"文件过大（{size / MB:.1f} MB，上限 {_mb(limit)}）"
+    return f"文件过大（{_mb(size)}，上限 {_mb(limit, exact=True)}）"
 
 
 def clip_cell(text: str) -> str:
@@ -231,7 +233,7 @@ def guard_zip(path: str | Path, label: str = ".xlsx") -> list[str]:
             raise InputError(p, f"{label} 文件内部压缩比异常（{info.filename} 解压后 "
                                 f"{_mb(info.file_size)}，压缩比 {ratio:.0f}:1），疑似压缩炸弹，拒绝读取")
     if total > limit:
-        raise InputError(p, f"{label} 解压后过大（{total / MB:.1f} MB，上限 {_mb(limit)}），拒绝读取")
+        raise InputError(p, f"{label} 解压后过大（{_mb(total)}，上限 {_mb(limit, exact=True)}），拒绝读取")
     return [i.filename for i in infos]
 
 
