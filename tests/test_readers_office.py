@@ -433,3 +433,44 @@ def test_csv_broken_quotes_are_reported(tmp_path):
     with pytest.raises(InputError) as err:
         read_csv(path)
     assert str(err.value).startswith(f"{path}：CSV 格式有误")
+
+
+# --- round trip through the layout interpreter ----------------------------------------------
+
+
+def _filings(path):
+    from corpus.parse import parse_file
+
+    out = []
+    for f in parse_file(path):
+        d = f.model_dump(exclude={"source"})
+        for ind in d["indicators"]:
+            ind.pop("source")
+        out.append(d)
+    return out
+
+
+def test_same_form_as_docx_xlsx_and_csv_parses_to_the_same_filing(tmp_path):
+    pytest.importorskip("corpus.layout", reason="layout interpreter not importable yet")
+    from_docx = _filings(write_form_docx(tmp_path / "form.docx"))
+    from_xlsx = _filings(write_form_xlsx(tmp_path / "form.xlsx"))
+    untitled = _filings(write_form_xlsx(tmp_path / "untitled.xlsx", title_row=False,
+                                        sheet="2021年项目支出绩效目标表"))
+    csv_path = tmp_path / f"{TITLE}.csv"             # what Excel's "save as CSV" gives
+    csv_path.write_text("\n".join(",".join(f'"{c}"' for c in row) for row in EXPECTED) + "\n",
+                        encoding="gb18030")
+    from_csv = _filings(csv_path)
+
+    assert len(from_docx) == 1
+    filing = from_docx[0]
+    assert (filing["name"], filing["year"], filing["budget"], filing["department"]) == (
+        "政务服务业务", 2021, 600.0, "行政审批制度改革科")
+    assert [(i["level1"], i["level2"], i["name"], i["value"]) for i in filing["indicators"]][:3] == [
+        ("产出指标", "数量指标", "政务服务中心窗口及分中心", "6个"),
+        ("产出指标", "数量指标", "12345热线", "1条"),
+        ("产出指标", "质量指标", "审批事项入驻率", "≥95%"),
+    ]
+    assert len(filing["indicators"]) == 9
+    assert from_xlsx == from_docx
+    assert untitled == from_docx
+    assert from_csv == from_docx
