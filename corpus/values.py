@@ -163,11 +163,12 @@ class _Grammar:
 
         # split_fused: a value phrase at the end of a cell (known units only)
         joiners = _alt(raw["fused_joiners"])
+        # (no two \s* side by side: long blank runs must not make the search cubic)
         self.fused_number = re.compile(
-            rf"(?P<join>{joiners})?\s*(?P<value>(?P<op>{lead})?\s*(?<![0-9.])(?P<num>{_NUM})\s*"
-            rf"(?P<unit>{unit})?\s*(?P<suf>{suffix})?)\s*[。.;；,，]?\s*$")
+            rf"(?:(?P<join>{joiners})\s*)?(?P<value>(?:(?P<op>{lead})\s*)?(?<![0-9.])(?P<num>{_NUM})"
+            rf"(?:\s*(?P<unit>{unit}))?(?:\s*(?P<suf>{suffix}))?)\s*(?:[。.;；,，]\s*)?$")
         self.fused_grade = re.compile(
-            rf"(?P<join>{_alt(self.grade_joiners)})\s*(?P<value>{_alt(self.grades)})\s*[。.;；,，]?\s*$")
+            rf"(?P<join>{_alt(self.grade_joiners)})\s*(?P<value>{_alt(self.grades)})\s*(?:[。.;；,，]\s*)?$")
         self.name_word = re.compile(rf"[{_CJK}A-Za-z]")
         self.fused_trim = " \t:：,，;；、"
 
@@ -179,7 +180,7 @@ class _Grammar:
         self.q_sep = re.compile(r"[，,;；。：:!！?？\n\r\t()（）“”\"'‘’《》【】\[\]]")
         self.noun_verbs = tuple(sorted(raw["noun_lead_verbs"], key=len, reverse=True))
         self.noun_measures = tuple(raw["noun_measure_endings"])
-        self.noun_trailing = re.compile("(?:" + _alt(raw["noun_trailing_words"] + list(self.ops_lead)) + r"|\s)+$")
+        self.noun_trailing = tuple(sorted(set(raw["noun_trailing_words"]) | set(self.ops_lead), key=len, reverse=True))
         self.noun_max = int(raw["noun_max_chars"])
 
     def canon_unit(self, unit: str | None) -> str | None:
@@ -224,6 +225,7 @@ def vague_words() -> tuple[str, ...]:
 _EMPTY = ParsedValue(kind="empty")
 _TEXT = ParsedValue(kind="text")
 _MAX_VALUE_CHARS = 120          # longer cells are sentences, not values
+_DEADLINE_HINT = re.compile(r"[\u4e00-\u9fff.\-/~～]")   # every deadline shape has one of these
 
 
 def _compact(text: str, g: _Grammar) -> str:
@@ -263,7 +265,7 @@ def _parse_cached(text: str) -> ParsedValue:
         return _EMPTY
     if len(c) > _MAX_VALUE_CHARS or g.placeholder.search(c):
         return _TEXT
-    c = _TRAILING_PUNCT.sub("", c)
+    c = _TRAILING_PUNCT.sub("", c).lstrip(":;,、")
     if len(c) >= 2 and c[0] == "(" and c[-1] == ")":
         c = c[1:-1]
     if not c:
@@ -277,7 +279,7 @@ def _parse_cached(text: str) -> ParsedValue:
         if c.startswith(j) and c[len(j):] in g.grades:
             return ParsedValue(kind="grade")
 
-    for rx, is_duration in g.deadlines:
+    for rx, is_duration in (g.deadlines if _DEADLINE_HINT.search(c) else ()):
         m = rx.fullmatch(c)
         if m:
             years = years_in(c)
@@ -346,7 +348,8 @@ def split_value(text: str) -> tuple[str, str, str]:
     deadline  → ("", text, ""):              "年底前" → ("", "年底前", "")
     grade     → ("定性", text, ""):           "有效提高" → ("定性", "有效提高", "")
     text      → ("", text, "") — no sign: the importer must ask;  empty → ("", "", "").
-    Text is returned as written, outer whitespace trimmed and inner runs collapsed.
+    Frequency words before a number are dropped ("每年≥90%" → ("≥", "90", "%")).  Text is returned
+    as written, outer whitespace trimmed and inner runs collapsed.
     """
     if type(text) is not str:
         text = "" if text is None else str(text)
@@ -458,7 +461,14 @@ class Quantity:
 
 
 def _noun_before(seg: str, g: _Grammar) -> str:
-    seg = g.noun_trailing.sub("", seg).strip()
+    seg = seg.strip()
+    trimmed = True
+    while trimmed:
+        trimmed = False
+        for w in g.noun_trailing:
+            if seg.endswith(w):
+                seg, trimmed = seg[:-len(w)].rstrip(), True
+                break
     if len(seg) > g.noun_max:
         seg = seg[-g.noun_max:]
     if not seg.endswith(g.noun_measures):

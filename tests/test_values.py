@@ -466,3 +466,19 @@ def test_roll_years_round_trips_on_any_text(text, delta):
     rolled, n = roll_years(text, delta)
     if n:
         assert roll_years(rolled, -delta)[0] == text
+
+
+@pytest.mark.parametrize("text", [
+    "达到" + " " * 3000 + "5" + " " * 3000 + "x",
+    "1" + " " * 5000 + "人" + " " * 5000 + "以上 x",
+    ("服务" + " " * 2000) * 3 + "30人",
+    "2024" + " " * 3000 + "-" + " " * 3000 + "2025年",
+    "9" * 5000,
+    "年" * 5000,
+])
+def test_long_and_blank_heavy_cells(text):
+    """Huge cells (whole pasted documents, runs of blanks) are handled, not choked on."""
+    assert parse_value(text) == parse_value("".join(text.split()))   # blanks never matter to a value
+    assert split_fused(text)[0]
+    assert all(q.unit for q in extract_quantities(text) if not q.is_year)
+    roll_years(text, 1)
