@@ -125,7 +125,6 @@ class _Grammar:
         base = "(?:" + _alt(raw["units"]) + ")"
         rate = rf"(?:[/每]{per}(?:[·・•.]{per})*)"
         unit = rf"(?:{base}{rate}*|{rate}+)"
-        self.unit_re = unit
 
         # number grammar on compact text: [qualifier][op][qualifier] NUMBER rest
         self.number = re.compile(
