@@ -42,11 +42,11 @@ def run(args) -> int:
             return 2
         result = evaluate(model, filings, profile=args.profile, mode=f"folder {args.dir}")
     else:
-        rows = model.project_filings()
+        rows = model.cat.project_filings()
         filings, excludes = [], []
         for fid, _ in rows:
-            inds = model.indicators_of([fid])
-            info = model.filings([fid])[fid]
+            inds = model.cat.indicators_of([fid])
+            info = model.cat.filings([fid])[fid]
             filings.append(filing_from_dict({**info, "indicators": inds}))
             excludes.append({fid})
         result = evaluate(model, filings, exclude_ids=excludes, profile=args.profile)

@@ -55,16 +55,19 @@ def filing_from_dict(d: dict, source: Source | None = None) -> Filing:
         if not isinstance(raw, dict):
             raise ValueError(f"第 {i + 1} 个指标不是 JSON 对象")
         src = raw.get("source")
+        # classify by the canonical labels when given (our own JSON), else by what the page wrote
         ind = make_indicator(
-            str(raw.get("level1_raw") or raw.get("level1") or ""),
-            str(raw.get("level2_raw") or raw.get("level2") or ""),
+            str(raw.get("level1") or raw.get("level1_raw") or ""),
+            str(raw.get("level2") or raw.get("level2_raw") or ""),
             str(raw.get("name") or ""),
             "" if raw.get("value") is None else str(raw.get("value")),
             raw.get("basis"),
             Source(**src) if isinstance(src, dict) else source,
         )
-        if ind is not None:
-            indicators.append(ind)
+        if ind is None:
+            continue
+        written = {k: str(raw[k] or "") for k in ("level1_raw", "level2_raw") if k in raw}
+        indicators.append(ind.model_copy(update=written) if written else ind)
     data = {k: v for k, v in d.items() if k in Filing.model_fields and k != "indicators"}
     if isinstance(data.get("source"), dict):
         data["source"] = Source(**data["source"])

@@ -123,7 +123,7 @@ def _popular_draft(model, project: Project, exclude: set[int]) -> Draft:
         q = quota(l2)
         n = max(q.get("min", 0), 1 if l2 in get_profile("default")["required"] else 0)
         n = max(n, min(q["max"], 2))
-        for row in model.popular(l2, n, exclude):
+        for row in model.cat.popular(l2, n, exclude):
             inds.append(DraftIndicator(level1="", level2=l2, name=row["name"], value=row.get("typical_value") or "",
                                        needs_input=not row.get("typical_value")))
     return Draft(project=project, indicators=inds)
@@ -135,7 +135,7 @@ def _copy_draft(model, project: Project, exclude: set[int]) -> Draft:
     hits = [f for f, _ in model.similar_filings(project_text(project), 1 + len(exclude)) if f not in exclude]
     inds = []
     if hits:
-        for row in model.indicators_of([hits[0]]):
+        for row in model.cat.indicators_of([hits[0]]):
             inds.append(DraftIndicator(level1="", level2=row["level2"], name=row["name"], value=row["value"] or "",
                                        needs_input=not row["value"]))
     return Draft(project=project, indicators=inds)

@@ -77,9 +77,9 @@ def gather(model, project: Project, exclude_filings: set[int] = frozenset()) -> 
     # 1. indicators of similar past filings
     similar = [(fid, s) for fid, s in model.similar_filings(text, K_FILINGS + len(exclude_filings))
                if fid not in exclude_filings][:K_FILINGS]
-    filing_info = model.filings(fid for fid, _ in similar)
+    filing_info = model.cat.filings(fid for fid, _ in similar)
     sim_of = dict(similar)
-    for row in model.indicators_of(fid for fid, _ in similar):
+    for row in model.cat.indicators_of(fid for fid, _ in similar):
         fid = row["filing_id"]
         finfo = filing_info.get(fid, {})
         same = _same_project(finfo.get("name", ""), project.name)
@@ -103,9 +103,9 @@ def gather(model, project: Project, exclude_filings: set[int] = frozenset()) -> 
             c = cands[key] = Candidate(key=key, level2="", name="", canonical_id=cid)
         c.parts["name"] = max(c.parts.get("name", 0.0), s)
     # canonical facts (level2, spelling, usage, tags) for everything found so far
-    canon = model.canonicals(c.canonical_id for c in cands.values() if c.canonical_id is not None)
+    canon = model.cat.canonicals(c.canonical_id for c in cands.values() if c.canonical_id is not None)
     if exclude_filings:
-        only_excluded = model.canonicals_only_in(
+        only_excluded = model.cat.canonicals_only_in(
             [c.canonical_id for c in cands.values() if c.canonical_id is not None], exclude_filings)
     else:
         only_excluded = set()
@@ -125,7 +125,7 @@ def gather(model, project: Project, exclude_filings: set[int] = frozenset()) -> 
             c.history.append(History(value=info["typical_value"], year=None,
                                      filing="指标库典型值", similarity=0.0))
     # 3. the common-indicator library for the project's types (and the generic entries)
-    for entry in model.library(types):
+    for entry in model.cat.library(types):
         key = f"l:{entry['code']}"
         generic = entry["type"] not in types
         cands[key] = Candidate(
@@ -279,7 +279,7 @@ def rank(model, project: Project, *, profile: str = "default", use_feedback: boo
         project = project.model_copy(update={"types": model.tag(project.name, project.description),
                                              "types_inferred": True})
     cands = gather(model, project, exclude_filings)
-    score(cands, model.feedback() if use_feedback else {}, model.max_usage())
+    score(cands, model.feedback() if use_feedback else {}, model.cat.max_usage())
     chosen = select(cands, profile, sizes)
     by_l2: dict[str, list[Candidate]] = {l2: [] for l2 in LEVEL2_CANON}
     for c in cands.values():

@@ -1,0 +1,148 @@
+"""Read-only queries over a catalogue file: what the engine asks at suggestion time.
+
+This is the catalogue's query path.  It uses plain sqlite3 only (no sqlite-utils, no numpy),
+so a one-shot `jixiao suggest` stays fast; the write path lives in `catalogue.store`.
+
+Every method takes and returns plain data (ids, dicts, lists).  Text reaches SQLite only as
+parameters.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Iterable
+
+# Feedback actions recorded by `chat` and how much each moves an indicator's score.
+FEEDBACK_WEIGHT = {"keep": 1.0, "add": 1.0, "change": 0.5, "reject": -1.0}
+
+
+def _in(ids: Iterable) -> tuple[str, list]:
+    ids = list(dict.fromkeys(int(i) for i in ids))
+    return ",".join("?" * len(ids)), ids
+
+
+class CatalogueReader:
+    """A read-only connection to one catalogue file."""
+
+    def __init__(self, db_path: str | Path):
+        self.db_path = Path(db_path)
+        self.conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=30)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA busy_timeout = 30000")
+        self._max_usage: int | None = None
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- freshness ---------------------------------------------------------------------------
+    def revision(self) -> str:
+        """Changes whenever filings, canonical indicators or the library change."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()
+        return str(row[0]) if row else "0"
+
+    # -- texts the engine indexes -----------------------------------------------------------
+    def filing_texts(self) -> tuple[list[int], list[str]]:
+        """(ids, texts) of project filings: name twice, description, indicator names."""
+        names_by_filing: dict[int, list[str]] = {}
+        for fid, name in self.conn.execute("SELECT filing_id, name FROM indicators ORDER BY filing_id, position"):
+            names_by_filing.setdefault(fid, []).append(name)
+        ids, texts = [], []
+        for row in self.conn.execute(
+                "SELECT id, name, description FROM filings WHERE kind = 'project' ORDER BY id"):
+            ids.append(row["id"])
+            texts.append(f"{row['name']} {row['name']} {row['description'] or ''} "
+                         + " ".join(names_by_filing.get(row["id"], [])))
+        return ids, texts
+
+    def canonical_texts(self) -> tuple[list[int], list[str]]:
+        """(ids, names) of canonical indicators."""
+        ids, names = [], []
+        for row in self.conn.execute("SELECT id, name FROM canonical ORDER BY id"):
+            ids.append(row["id"])
+            names.append(row["name"])
+        return ids, names
+
+    # -- lookups -----------------------------------------------------------------------------
+    def filings(self, ids) -> dict[int, dict]:
+        """id → {id, name, year, budget, department, description, kind}."""
+        marks, ids = _in(ids)
+        if not ids:
+            return {}
+        rows = self.conn.execute(
+            f"SELECT id, name, year, budget, department, description, kind FROM filings WHERE id IN ({marks})", ids)
+        return {r["id"]: dict(r) for r in rows}
+
+    def indicators_of(self, ids) -> list[dict]:
+        """Indicators of these filings in form order: filing_id, canonical_id, level2, name, value, basis."""
+        marks, ids = _in(ids)
+        if not ids:
+            return []
+        rows = self.conn.execute(
+            f"SELECT filing_id, canonical_id, level2, name, value, basis FROM indicators "
+            f"WHERE filing_id IN ({marks}) ORDER BY filing_id, position", ids)
+        return [dict(r) for r in rows]
+
+    def canonicals(self, ids) -> dict[int, dict]:
+        """id → {id, code, level2, name, usage, typical_value, tags (list)}."""
+        marks, ids = _in(ids)
+        if not ids:
+            return {}
+        out = {}
+        for r in self.conn.execute(
+                f"SELECT id, code, level2, name, usage, typical_value, tags FROM canonical WHERE id IN ({marks})", ids):
+            d = dict(r)
+            try:
+                d["tags"] = json.loads(d["tags"] or "[]")
+            except ValueError:
+                d["tags"] = []
+            out[d["id"]] = d
+        return out
+
+    def canonicals_only_in(self, ids, filings: set[int]) -> set[int]:
+        """Canonical ids used by no filing outside `filings` (for leave-one-out evaluation)."""
+        marks, ids = _in(ids)
+        if not ids:
+            return set()
+        fmarks, fids = _in(filings)
+        q = (f"SELECT DISTINCT canonical_id FROM indicators WHERE canonical_id IN ({marks})"
+             + (f" AND filing_id NOT IN ({fmarks})" if fids else ""))
+        used = {cid for (cid,) in self.conn.execute(q, ids + fids)}
+        return set(ids) - used
+
+    def library(self, types: Iterable[str]) -> list[dict]:
+        """Common-library entries (共性指标) for these project types plus the generic ones."""
+        types = set(types)
+        rows = self.conn.execute("SELECT type, level2, name, value, basis, code FROM library ORDER BY id")
+        return [dict(r) for r in rows if r["type"] in types or r["type"] in ("通用", "共性")]
+
+    def feedback(self) -> dict[str, float]:
+        """Indicator name → summed weight of what officers kept (+) and rejected (−)."""
+        weights: dict[str, float] = {}
+        try:
+            rows = self.conn.execute("SELECT name, action FROM feedback")
+        except sqlite3.OperationalError:
+            return weights
+        for r in rows:
+            weights[r["name"]] = weights.get(r["name"], 0.0) + FEEDBACK_WEIGHT.get(r["action"], 0.0)
+        return weights
+
+    def max_usage(self) -> int:
+        if self._max_usage is None:
+            row = self.conn.execute("SELECT MAX(usage) FROM canonical").fetchone()
+            self._max_usage = int(row[0] or 0)
+        return self._max_usage
+
+    def popular(self, level2: str, n: int, exclude: set[int] = frozenset()) -> list[dict]:
+        """The n canonical indicators of a 二级 used by the most filings (outside `exclude`)."""
+        fmarks, fids = _in(exclude)
+        q = ("SELECT c.id, c.name, c.typical_value, COUNT(DISTINCT i.filing_id) AS n "
+             "FROM indicators i JOIN canonical c ON c.id = i.canonical_id WHERE c.level2 = ?"
+             + (f" AND i.filing_id NOT IN ({fmarks})" if fids else "")
+             + " GROUP BY c.id ORDER BY n DESC, c.id LIMIT ?")
+        return [dict(r) for r in self.conn.execute(q, [level2, *fids, n])]
+
+    def project_filings(self) -> list[tuple[int, dict]]:
+        return [(r["id"], dict(r)) for r in self.conn.execute(
+            "SELECT id, name, year, budget, department, description FROM filings "
+            "WHERE kind = 'project' ORDER BY id")]
