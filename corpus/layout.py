@@ -465,7 +465,6 @@ def _wide(table: Table, path: str) -> list[Filing] | None:
             f = field_of(cell) if clean(cell) else None
             if f and c not in fact_cols:
                 fact_cols[c], fact_labels[c] = f, cell
-    order = _fields()["name"]
     filings = []
     for r in range(cat_row + 1, len(rows)):
         row = rows[r]
