@@ -50,6 +50,13 @@ def test_seed_matches_golden(path):
     assert _plain(parse_file(path)) == golden
 
 
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name[:3])
+def test_golden_is_pretty_printed(path):
+    """Goldens stay in the reviewable form tests/golden/regen.py writes (indent 2, real CJK)."""
+    text = (GOLDEN / (path.stem + ".json")).read_text(encoding="utf-8")
+    assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=2) + "\n"
+
+
 def test_vertical_form_facts_000():
     (f,) = parse_file(seed("000"))
     assert (f.name, f.year, f.budget) == ("政务服务业务", 2021, 600.0)
