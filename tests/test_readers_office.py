@@ -451,7 +451,6 @@ def _filings(path):
 
 
 def test_same_form_as_docx_xlsx_and_csv_parses_to_the_same_filing(tmp_path):
-    pytest.importorskip("corpus.layout", reason="layout interpreter not importable yet")
     from_docx = _filings(write_form_docx(tmp_path / "form.docx"))
     from_xlsx = _filings(write_form_xlsx(tmp_path / "form.xlsx"))
     untitled = _filings(write_form_xlsx(tmp_path / "untitled.xlsx", title_row=False,
