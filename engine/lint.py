@@ -128,7 +128,7 @@ def _name_checks(idx, ind: DraftIndicator) -> list[LintFinding]:
     ctx = dict(name=name, value=ind.value, level2=l2)
     if not name:
         return f
-    sat = cfg["satisfaction_word"] in name
+    sat = is_satisfaction_name(name)
     if sat and l2 != "服务对象满意度指标":
         f.append(_finding("L09", idx, **ctx))
     if not sat and l2 == "服务对象满意度指标":
@@ -143,6 +143,14 @@ def _name_checks(idx, ind: DraftIndicator) -> list[LintFinding]:
         short = name if len(name) <= 18 else name[:16] + "…"
         f.append(_finding("L22", idx, short=short, **ctx))
     return f
+
+
+def is_satisfaction_name(name: str) -> bool:
+    """Does a 三级 name measure satisfaction (L09/L10)?  "不满意工单数量" counts complaints, not."""
+    cfg = _cfg()
+    for word in cfg.get("satisfaction_exclude", []):
+        name = name.replace(word, "")
+    return cfg["satisfaction_word"] in name
 
 
 def _duplicates(inds: list[DraftIndicator]) -> list[LintFinding]:
@@ -170,4 +178,4 @@ def summary(findings: list[LintFinding]) -> dict[str, int]:
     return counts
 
 
-__all__ = ["lint_draft", "summary", "LEVEL2_CANON"]
+__all__ = ["is_satisfaction_name", "lint_draft", "summary", "LEVEL2_CANON"]
