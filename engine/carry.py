@@ -1,0 +1,404 @@
+"""Last year's filing → next year's draft (the engine behind `jixiao batch`).
+
+    carry_forward(filing, year, budget=None, *, fill=None, profile="default") -> (Draft, CarryCounts)
+
+Steps, each leaving a Chinese sentence (with its id, data/carry.json "notes") in the rules of
+every indicator it changed:
+  1. every indicator is carried (status "carried", basis 按照上年 — rules.json "carried_basis");
+     an indicator without a value is carried as needs_input;
+  2. year references in names, values, the period, the project name and the description are
+     rolled by (year − the filing's year), except years that describe the past ("较2023年增长",
+     "2020年以来" — data/carry.json past_before / past_after); a deadline that still names a year
+     before the target year after rolling (a stale date copied into last year's table) is moved
+     into the target year;
+  3. misfiled indicators move (status "moved"): names with the satisfaction word outside
+     服务对象满意度指标 (lint L09), names without it inside (lint L10 → 社会效益指标), spending
+     amounts under 效益 (→ 成本指标); an exact duplicate created by a move is merged;
+  4. with a budget, every total-cost value in 成本指标 (the value rule for the name uses {budget};
+     per-unit costs such as 元/人 are left alone) becomes the budget, keeping the filer's upper-bound
+     or bare style ("≤", "不超过…", "…以内", bare) and turning a lower bound into ≤; basis 计划标准;
+  5. required categories (the profile) with no indicator that has a value are filled by
+     `fill(project, level2)` (status "new"), skipping names already in the table;
+  6. lint findings are attached.
+
+CarryCounts (all per filing, recomputable from the written draft):
+  carried    indicators taken from last year's table (status carried or moved)
+  rolled     indicators whose name or value had a year rolled (notes C02/C04)
+  recosted   cost values reset to the new budget (C05)
+  added      indicators added for empty required categories (status new)
+  moved      indicators moved to another category (status moved)
+  flagged    lint findings of severity error or warning
+  needs_input, lint_errors   indicators still to be filled in / lint errors alone
+  notes      filing-level sentences (period rolled, no budget, duplicates merged …)
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Callable, Optional
+
+from corpus.categories import LEVEL1_OF, LEVEL2_CANON
+from corpus.values import format_value, parse_value, roll_years, years_in
+
+from .draft import Draft, DraftIndicator, Project, draft_from_filing
+from .lint import is_satisfaction_name, lint_draft
+from .profiles import profile as get_profile
+from .profiles import rules_data
+from .valuerules import match_rule
+
+FillFn = Callable[[Project, str], list]
+
+_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_MASK = "\ue000"                 # stands in for a protected year's digits while rolling
+_MONEY_HEAD = re.compile(r"^(亿元|万元|千元|元|万|亿)$")
+_MONEY_SPAN = re.compile(r"(?<![0-9.])([0-9][0-9,]*(?:\.[0-9]+)?|\.[0-9]+)\s*(亿元|万元|千元|元|万|亿)?")
+_NORM_NAME = re.compile(r"[\s\"“”‘’（）()、，,。:：；;]")
+
+
+@lru_cache(maxsize=1)
+def carry_data() -> dict:
+    with resources.files("engine").joinpath("data/carry.json").open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+@lru_cache(maxsize=1)
+def _past_res() -> tuple[re.Pattern, re.Pattern]:
+    d = carry_data()
+    year = r"(?<![0-9])(?P<y>(?:19|20|21)[0-9]{2})(?![0-9])"
+    tail = r"\s*年(?:度)?(?:[0-9]{1,2}月(?:[0-9]{1,2}[日号])?)?(?:底|末)?\s*"
+    before = re.compile(rf"(?P<m>{_alt(d['past_before'])})\s*{year}(?=\s*[年.\-/])")
+    after = re.compile(rf"{year}{tail}(?P<m>{_alt(d['past_after'])})")
+    return before, after
+
+
+def _note(key: str, **fields) -> str:
+    return carry_data()["notes"][key].format(**fields)
+
+
+def _fmt(x: float) -> str:
+    return format_value(None, x, None)
+
+
+# ---------------------------------------------------------------------------------- years
+
+@dataclass
+class Rolled:
+    text: str
+    count: int = 0                                        # year references rolled
+    kept: list[tuple[int, str]] = field(default_factory=list)   # (year, marker) left as the past
+
+
+def past_years(text: str) -> list[tuple[int, int, int, str]]:
+    """Year references that describe the past: (start, end, year, marker), in order."""
+    if not text:
+        return []
+    folded = text.translate(_FOLD)
+    spans = {}
+    for rx in _past_res():
+        for m in rx.finditer(folded):
+            spans[m.start("y")] = (m.start("y"), m.end("y"), int(m.group("y")), m.group("m"))
+    return [spans[k] for k in sorted(spans)]
+
+
+def roll_forward(text: str, delta: int) -> Rolled:
+    """Roll every year reference by delta except those that describe the past."""
+    if not text or not delta:
+        return Rolled(text or "")
+    past = past_years(text)
+    masked = text
+    for start, end, _, _ in past:
+        masked = masked[:start] + _MASK * (end - start) + masked[end:]
+    new, n = roll_years(masked, delta)
+    if len(new) != len(masked):          # years keep their width; anything else: roll nothing
+        return Rolled(text)
+    for start, end, _, _ in past:
+        new = new[:start] + text[start:end] + new[end:]
+    return Rolled(new, n, [(y, m) for _, _, y, m in past])
+
+
+def _live_years(text: str) -> list[int]:
+    """Years in text that do not describe the past."""
+    past = {y for _, _, y, _ in past_years(text)}
+    return [y for y in years_in(text) if y not in past]
+
+
+def _into_year(text: str, year: int) -> str:
+    """A deadline whose live years all lie before `year`, shifted so the latest is `year`."""
+    live = _live_years(text)
+    if not live or max(live) >= year:
+        return text
+    return roll_forward(text, year - max(live)).text
+
+
+# ---------------------------------------------------------------------------------- counts
+
+@dataclass
+class CarryCounts:
+    carried: int = 0
+    rolled: int = 0
+    recosted: int = 0
+    added: int = 0
+    moved: int = 0
+    flagged: int = 0
+    needs_input: int = 0
+    lint_errors: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {k: getattr(self, k) for k in (
+            "carried", "rolled", "recosted", "added", "moved", "flagged", "needs_input",
+            "lint_errors", "notes")}
+
+
+def note_id(rule: str) -> str:
+    """The id a rules sentence starts with ("C02：…" → "C02"), or ""."""
+    m = re.match(r"([A-Z][0-9]{2})：", rule)
+    return m.group(1) if m else ""
+
+
+def count_changes(draft: Draft, notes: list[str] = ()) -> CarryCounts:
+    """The per-filing counts, read off a carried draft (so a written draft can be recounted)."""
+    c = CarryCounts(notes=list(notes))
+    for ind in draft.indicators:
+        ids = {note_id(r) for r in ind.rules}
+        c.carried += ind.status in ("carried", "moved")
+        c.moved += ind.status == "moved"
+        c.added += ind.status == "new"
+        c.rolled += bool(ids & {"C02", "C04"})
+        c.recosted += "C05" in ids
+        c.needs_input += bool(ind.needs_input)
+    c.flagged = sum(1 for f in draft.lint if f.severity in ("error", "warning"))
+    c.lint_errors = sum(1 for f in draft.lint if f.severity == "error")
+    return c
+
+
+# ---------------------------------------------------------------------------------- steps
+
+def _roll_indicator(ind: DraftIndicator, delta: int, year: int) -> None:
+    changed = False
+    for attr in ("name", "value"):
+        text = getattr(ind, attr) or ""
+        r = roll_forward(text, delta)
+        for y, marker in r.kept:
+            ind.rules.append(_note("C03", text=text, year=y, marker=marker))
+        if r.count:
+            ind.rules.append(_note("C02", delta=delta, old=text, new=r.text))
+            setattr(ind, attr, r.text)
+            changed = True
+    value = ind.value or ""
+    if value and (ind.level2 == "时效指标" or parse_value(value).kind == "deadline"):
+        fixed = _into_year(value, year)
+        if fixed != value:
+            ind.rules.append(_note("C04", old=value, new=fixed))
+            ind.value = fixed
+            changed = True
+    if changed:
+        ind.parsed = parse_value(ind.value)
+
+
+def _norm(name: str) -> str:
+    return _NORM_NAME.sub("", name or "")
+
+
+def _is_spending(ind: DraftIndicator) -> bool:
+    d = carry_data()
+    pv = parse_value(ind.value or "")
+    if pv.kind != "number" or not pv.unit:
+        return False
+    head = pv.unit.split("/", 1)[0]
+    if not (_MONEY_HEAD.match(head) or head.endswith("元")):
+        return False
+    return any(w in ind.name for w in d["cost_words"]) and not any(w in ind.name for w in d["saving_words"])
+
+
+def _move_target(ind: DraftIndicator) -> tuple[str, str] | None:
+    """(new 二级, note) for a misfiled indicator, else None."""
+    name, l2 = ind.name, ind.level2
+    if not name:
+        return None
+    sat = is_satisfaction_name(name)
+    if sat and l2 != "服务对象满意度指标":
+        return "服务对象满意度指标", _note("C06", name=name, source=l2)
+    if not sat and l2 == "服务对象满意度指标":
+        target = carry_data()["non_satisfaction_target"]
+        return target, _note("C07", name=name, target=target)
+    if LEVEL1_OF.get(l2) == "效益指标" and _is_spending(ind):
+        return "成本指标", _note("C08", name=name, value=ind.value, source=l2)
+    return None
+
+
+def _move(inds: list[DraftIndicator]) -> tuple[list[DraftIndicator], int]:
+    """Misfiled indicators moved; a move onto an identical indicator merges into it."""
+    out: list[DraftIndicator] = []
+    merged = 0
+    moves = []
+    for ind in inds:
+        target = _move_target(ind)
+        if target is None:
+            out.append(ind)
+        else:
+            moves.append((ind, *target))
+    for ind, l2, note in moves:
+        twin = next((o for o in out if o.level2 == l2 and _norm(o.name) == _norm(ind.name)
+                     and parse_value(o.value) == parse_value(ind.value)), None)
+        if twin is not None:
+            twin.rules.append(_note("C09", source=ind.level2, value=ind.value))
+            merged += 1
+            continue
+        ind.level2, ind.level1 = l2, LEVEL1_OF[l2]
+        ind.status = "moved"
+        ind.rules.append(note)
+        out.append(ind)
+    return out, merged
+
+
+def _is_total_cost(ind: DraftIndicator) -> bool:
+    if ind.level2 != "成本指标" or not ind.name:
+        return False
+    if "{budget}" not in str(match_rule(ind.level2, ind.name).get("value", "")):
+        return False                                  # unit costs, control rates
+    value = (ind.value or "").strip()
+    pv = parse_value(value)
+    if pv.kind == "empty":
+        return True
+    if pv.kind == "grade":
+        return pv.op == "≤"                           # 控制在预算内, 不超预算
+    if pv.kind != "number" or not pv.unit:
+        return False
+    head, _, per = pv.unit.partition("/")
+    if not (_MONEY_HEAD.match(head) or (head.endswith("元") and len(head) <= 2)):
+        return False
+    return not per or per in carry_data()["total_period_divisors"]
+
+
+def _cost_value(old: str, budget: float) -> tuple[str, str]:
+    """The budget written in the filer's style; (value, direction note)."""
+    amount = f"{_fmt(budget)}万元"
+    text = (old or "").strip()
+    pv = parse_value(text)
+    if pv.kind == "number" and pv.op in ("≥", ">"):
+        return f"≤{amount}", carry_data()["direction_fixed"].format(op=pv.op)
+    if pv.kind == "number":
+        folded = text.translate(_FOLD)
+        m = _MONEY_SPAN.search(folded)
+        if m:
+            rest = folded[m.end():].strip()
+            rest = re.sub(r"^/\s*[\u4e00-\u9fff]{1,2}", "", rest).strip()   # 30万/年 → total
+            candidate = folded[:m.start()].strip() + amount + rest
+            got = parse_value(candidate)
+            if got.kind == "number" and got.unit == "万元" and got.number == float(_fmt(budget)) \
+                    and got.op == pv.op:
+                return candidate, ""
+    return f"≤{amount}", ""
+
+
+def _recost(ind: DraftIndicator, budget: float, year: int) -> None:
+    old = ind.value or ""
+    new, direction = _cost_value(old, budget)
+    basis = match_rule(ind.level2, ind.name).get("basis", "计划标准")
+    ind.value, ind.parsed, ind.basis, ind.needs_input = new, parse_value(new), basis, False
+    ind.rules = [r for r in ind.rules if note_id(r) not in ("C01", "C11")]   # no longer last year's
+    ind.rules.append(_note("C05", year=year, budget=_fmt(budget), old=old or "（空）", new=new,
+                           basis=basis, direction=direction))
+
+
+def _has_value(inds: list[DraftIndicator], l2: str) -> bool:
+    return any(i.level2 == l2 and i.name and (i.value or "").strip() for i in inds)
+
+
+def _add_missing(draft: Draft, fill: Optional[FillFn], profile: str) -> None:
+    if fill is None:
+        return
+    for l2 in get_profile(profile)["required"]:
+        if _has_value(draft.indicators, l2):
+            continue
+        taken = {_norm(i.name) for i in draft.indicators}
+        for ind in fill(draft.project, l2) or []:
+            if ind.level2 != l2 or not ind.name or _norm(ind.name) in taken:
+                continue
+            ind = ind.model_copy(deep=True)
+            ind.status = "new"
+            ind.rules = [_note("C10", level2=l2), *ind.rules]
+            draft.indicators.append(ind)
+            taken.add(_norm(ind.name))
+
+
+def _sorted(inds: list[DraftIndicator]) -> list[DraftIndicator]:
+    order = {l2: i for i, l2 in enumerate(LEVEL2_CANON)}
+    return sorted(inds, key=lambda i: order.get(i.level2, len(order)))
+
+
+# ---------------------------------------------------------------------------------- main
+
+def carry_forward(filing, year: int, budget: float | None = None, *, fill: Optional[FillFn] = None,
+                  profile: str = "default") -> tuple[Draft, CarryCounts]:
+    """Next year's draft from last year's Filing, and what changed (see the module doc)."""
+    get_profile(profile)                     # unknown profile → ValueError before any work
+    pn = carry_data()["project_notes"]
+    notes: list[str] = []
+    src_year = filing.year
+    if src_year is None:
+        src_year = year - 1
+        notes.append(pn["no_source_year"].format(src_year=src_year))
+    delta = year - src_year
+    if delta <= 0:
+        notes.append(pn["not_forward"].format(src_year=src_year, year=year))
+        delta = 0
+
+    draft = draft_from_filing(filing)
+    p = draft.project
+    p.year = year
+    for attr in ("name", "period"):
+        old = getattr(p, attr) or ""
+        r = roll_forward(old, delta)
+        new = _into_year(r.text, year) if attr == "period" else r.text
+        if new != old:
+            setattr(p, attr, new)
+            notes.append(pn[attr].format(old=old, new=new))
+    r = roll_forward(p.description, delta)
+    if r.count:
+        p.description = r.text
+        notes.append(pn["description"].format(n=r.count))
+    if budget is not None:
+        p.budget = float(budget)
+    elif p.budget is not None:
+        notes.append(pn["no_budget"].format(year=year, budget=_fmt(p.budget)))
+    else:
+        notes.append(pn["no_budget_at_all"].format(year=year))
+
+    carried_basis = rules_data()["carried_basis"]
+    for ind, src in zip(draft.indicators, filing.indicators):
+        ind.status = "carried"
+        if (ind.value or "").strip():
+            was = ""
+            if src.basis and src.basis.strip() and src.basis.strip() != carried_basis:
+                was = carry_data()["basis_was"].format(basis=src.basis.strip())
+            ind.basis = carried_basis
+            ind.rules.append(_note("C01", src_year=src_year, value=ind.value, basis=carried_basis, was=was))
+        else:
+            ind.basis, ind.needs_input = None, True
+            ind.rules.append(_note("C11"))
+        _roll_indicator(ind, delta, year)
+
+    inds, merged = _move(draft.indicators)
+    if merged:
+        notes.append(pn["merged"].format(n=merged))
+    if budget is not None:
+        for ind in inds:
+            if _is_total_cost(ind):
+                _recost(ind, float(budget), year)
+    draft.indicators = _sorted(inds)
+    _add_missing(draft, fill, profile)
+    draft.indicators = _sorted(draft.indicators)
+    draft.lint = lint_draft(draft, profile)
+    return draft, count_changes(draft, notes)
+
+
+__all__ = ["CarryCounts", "carry_forward", "count_changes", "note_id", "past_years", "roll_forward"]
