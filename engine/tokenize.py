@@ -1,0 +1,297 @@
+"""Text → tokens for the TF-IDF matcher.  Deterministic: the same text always gives the same list.
+
+1. `normalize`: NFKC folds full-width letters, digits and punctuation to half-width
+   ("１２３４５热线（ＬＥＤ）" → "12345热线(led)"), then Latin is lower-cased.
+2. Segmentation: jieba's precise mode (with its HMM for unknown words) over jieba's dictionary
+   plus the domain words of engine/data/dict.txt.  A dictionary word of 3+ characters is
+   preceded by its parts — the way jieba would cut it were it not a word itself, recursively,
+   parts of one character left out — so "12345热线" gives 12345, 热线, 12345热线 and still meets
+   a text that wrote "12345 热线", and 电子政务外网 meets 政务外网 or 电子政务.  (jieba's own
+   search mode adds every dictionary 2-/3-gram inside a word instead, which brings in words
+   the text does not contain: 运行经费 → 行经, 电子政务 → 子政.)
+3. Filtering: stopwords (engine/data/stopwords.txt); tokens with no letter and no CJK
+   character (punctuation); bare numbers — amounts, counts, percentages, dates and years
+   ("2024年" → 2024 is dropped and 年 is a stopword) say nothing about the topic — except the
+   numbers listed in dict.txt (12345, 12315 …), which stay one token; tokens longer than
+   MAX_TOKEN_LEN characters (URLs, codes).
+
+Loading jieba is the slow part of a cold start (≈1 s to build its prefix dictionary), so the
+final prefix dictionary — jieba's words with the domain words added — is cached once per user
+in $XDG_CACHE_HOME/jixiao (or ~/.cache/jixiao), grouped by first character.  A text only needs
+the entries starting with its own characters (every lookup jieba makes is a substring of the
+text), so a process unpickles the groups (≈7,000 strings) and turns into dict entries only the
+groups its texts touch.  The cache is keyed by the jieba version, jieba's dictionary file (size
+and mtime) and the hash of dict.txt; it is written atomically, and an unreadable or corrupt
+cache is silently replaced by a normal load.  Segmentation is memoised per text block, since
+indicator names repeat across filings.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import re
+import sys
+import threading
+import unicodedata
+import warnings
+from array import array
+from pathlib import Path
+
+TOKENIZER_VERSION = 1          # bump when the rules below change: persisted indexes rebuild
+CACHE_FORMAT = 1
+MAX_TOKEN_LEN = 20
+_MEMO_MAX = 200_000
+
+DATA = Path(__file__).resolve().parent / "data"
+DICT_PATH = DATA / "dict.txt"
+STOPWORDS_PATH = DATA / "stopwords.txt"
+
+# the text blocks jieba segments (its re_han_default); everything between them is separators
+_BLOCK = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]+")
+_LETTER_OR_CJK = re.compile(r"[^\W\d_]")
+_SEP = "\x00"
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width → half-width) and lower-case Latin."""
+    return unicodedata.normalize("NFKC", text or "").lower()
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "jixiao"
+
+
+def _read_lines(path: Path) -> list[str]:
+    out = []
+    for line in path.read_text(encoding="utf-8-sig").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            out.append(line)
+    return out
+
+
+def _user_words() -> list[tuple[str, int | None]]:
+    words = []
+    for line in _read_lines(DICT_PATH):
+        parts = line.split()
+        word = normalize(parts[0])
+        freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+        words.append((word, freq))
+    return words
+
+
+def _import_jieba():
+    """Import jieba quietly and without pkg_resources.
+
+    jieba's _compat imports pkg_resources (≈0.15 s) only to open its own data files and falls
+    back to plain open() when the import fails; make it fail for the duration of the import.
+    Its invalid escape sequences warn on first compilation; its logger prints on stderr.
+    """
+    import logging
+
+    blocked = "pkg_resources" not in sys.modules
+    if blocked:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import jieba
+    finally:
+        if blocked and sys.modules.get("pkg_resources", 0) is None:
+            del sys.modules["pkg_resources"]
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    return jieba
+
+
+class _Restricted(pickle.Unpickler):
+    """The cache holds only dicts, tuples, str, bytes and int: refuse any class."""
+
+    def find_class(self, module, name):
+        raise pickle.UnpicklingError(f"unexpected object {module}.{name} in the jieba cache")
+
+
+class Segmenter:
+    """One jieba Tokenizer (not jieba's global one) with the domain dictionary and stopwords."""
+
+    def __init__(self):
+        self.jieba = _import_jieba()
+        self.tok = self.jieba.Tokenizer()
+        self.stopwords = frozenset(normalize(w) for w in _read_lines(STOPWORDS_PATH))
+        user = _user_words()
+        self.keep_numbers = frozenset(w for w, _ in user if w.isdigit())
+        self.key = self._cache_key()
+        self._lock = threading.Lock()
+        self._groups: dict[str, tuple[str, bytes]] = {}
+        self._loaded: set[str] = set()
+        self._complete = False     # True when FREQ holds the whole prefix dictionary
+        self._memo: dict[str, tuple[str, ...]] = {}
+        self._parts_memo: dict[str, list[str]] = {}
+        self.from_cache = self._load_cache()
+        if not self.from_cache:
+            self._build(user)
+
+    # -- the cached prefix dictionary -------------------------------------------------------
+    def _cache_key(self) -> str:
+        main = Path(self.jieba.__file__).resolve().parent / "dict.txt"
+        st = main.stat()
+        h = hashlib.sha256()
+        h.update(f"{CACHE_FORMAT}|{self.jieba.__version__}|{main}|{st.st_size}|{st.st_mtime_ns}|".encode())
+        h.update(DICT_PATH.read_bytes())
+        return h.hexdigest()
+
+    @property
+    def cache_path(self) -> Path:
+        return cache_dir() / f"jieba-{self.key[:20]}.pickle"
+
+    def _load_cache(self) -> bool:
+        try:
+            with open(self.cache_path, "rb") as f:
+                data = _Restricted(f).load()
+            if data["key"] != self.key:
+                return False
+            total, groups = data["total"], data["groups"]
+            if not isinstance(total, int) or not isinstance(groups, dict):
+                return False
+        except Exception:  # missing, unreadable, truncated or foreign: build instead
+            return False
+        self._groups = groups
+        self.tok.FREQ = {}
+        self.tok.total = total
+        self.tok.initialized = True
+        return True
+
+    def _build(self, user: list[tuple[str, int | None]]) -> None:
+        tok = self.tok
+        tok.FREQ, tok.total = tok.gen_pfdict(tok.get_dict_file())
+        tok.initialized = True
+        for word, freq in user:
+            tok.add_word(word, freq if freq is not None else tok.suggest_freq(word, False))
+        self._complete = True
+        self._write_cache()
+
+    def _write_cache(self) -> None:
+        groups: dict[str, tuple[list[str], array]] = {}
+        for word, freq in self.tok.FREQ.items():
+            g = groups.get(word[0])
+            if g is None:
+                g = groups[word[0]] = ([], array("q"))
+            g[0].append(word)
+            g[1].append(freq)
+        payload = {"key": self.key, "total": self.tok.total,
+                   "groups": {ch: (_SEP.join(ws), fs.tobytes()) for ch, (ws, fs) in groups.items()}}
+        path = self.cache_path
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "wb") as f:
+                pickle.dump(payload, f, protocol=5)
+            os.replace(tmp, path)
+            for old in path.parent.glob("jieba-*.pickle"):
+                if old != path:
+                    old.unlink(missing_ok=True)
+        except OSError:  # no writable cache folder: carry on without a cache
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass
+
+    def _ensure(self, chars: set[str]) -> None:
+        """Turn the cached groups of these first characters into prefix-dictionary entries."""
+        if self._complete:
+            return
+        missing = chars - self._loaded
+        if not missing:
+            return
+        with self._lock:
+            freq = self.tok.FREQ
+            for ch in missing:
+                g = self._groups.pop(ch, None)
+                if g is not None:
+                    fs = array("q")
+                    fs.frombytes(g[1])
+                    freq.update(zip(g[0].split(_SEP), fs))
+            self._loaded |= missing
+
+    # -- segmentation -----------------------------------------------------------------------
+    def _keep(self, w: str) -> bool:
+        if w in self.stopwords or len(w) > MAX_TOKEN_LEN:
+            return False
+        if _LETTER_OR_CJK.search(w):
+            return True
+        return w in self.keep_numbers
+
+    def _parts(self, word: str) -> list[str]:
+        """How the word would be cut if it were not a dictionary word itself."""
+        got = self._parts_memo.get(word)
+        if got is None:
+            n = len(word)
+            dag = self.tok.get_DAG(word)
+            dag[0] = [j for j in dag[0] if j != n - 1] or [0]
+            route: dict = {}
+            self.tok.calc(word, dag, route)
+            got, x = [], 0
+            while x < n:
+                y = route[x][1] + 1
+                got.append(word[x:y])
+                x = y
+            self._parts_memo[word] = got
+        return got
+
+    def _expand(self, word: str, out: list[str]) -> None:
+        """The word preceded by its multi-character parts, recursively (dictionary words only)."""
+        if len(word) > 2 and self.tok.FREQ.get(word):
+            for part in self._parts(word):
+                if len(part) > 1:
+                    self._expand(part, out)
+        out.append(word)
+
+    def cut_block(self, block: str) -> tuple[str, ...]:
+        got = self._memo.get(block)
+        if got is not None:
+            return got
+        self._ensure(set(block))
+        out: list[str] = []
+        for word in self.tok.cut(block, HMM=True):
+            self._expand(word, out)
+        got = tuple(w for w in out if self._keep(w))
+        if len(self._memo) >= _MEMO_MAX:
+            self._memo.clear()
+            self._parts_memo.clear()
+        self._memo[block] = got
+        return got
+
+    def tokenize(self, text: str) -> list[str]:
+        out: list[str] = []
+        for block in _BLOCK.findall(normalize(text)):
+            out.extend(self.cut_block(block))
+        return out
+
+
+_SEGMENTER: Segmenter | None = None
+_INIT_LOCK = threading.Lock()
+
+
+def segmenter() -> Segmenter:
+    """The process's one segmenter (jieba loads once per process)."""
+    global _SEGMENTER
+    if _SEGMENTER is None:
+        with _INIT_LOCK:
+            if _SEGMENTER is None:
+                _SEGMENTER = Segmenter()
+    return _SEGMENTER
+
+
+def tokenize(text: str) -> list[str]:
+    """Tokens of a text, in order, repeated as often as they occur."""
+    return segmenter().tokenize(text)
+
+
+def fingerprint() -> str:
+    """Identifies everything that decides the tokens; a persisted vocabulary is valid only with it."""
+    h = hashlib.sha256(f"{TOKENIZER_VERSION}|{MAX_TOKEN_LEN}|{segmenter().jieba.__version__}|".encode())
+    for path in (DICT_PATH, STOPWORDS_PATH):
+        h.update(path.read_bytes())
+        h.update(b"|")
+    return h.hexdigest()[:32]
