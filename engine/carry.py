@@ -401,4 +401,88 @@ def carry_forward(filing, year: int, budget: float | None = None, *, fill: Optio
     return draft, count_changes(draft, notes)
 
 
-__all__ = ["CarryCounts", "carry_forward", "count_changes", "note_id", "past_years", "roll_forward"]
+# ---------------------------------------------------------------------------------- budgets
+
+@dataclass(frozen=True)
+class BudgetMatch:
+    row: int                 # index into the budget list
+    name: str                # the name the budget table wrote
+    amount: float            # 万元
+    how: str                 # "exact" | "fuzzy"
+    score: float = 100.0
+
+
+def name_key(name: str) -> str:
+    """A project name for matching: full-width folded, no spaces, punctuation or year labels."""
+    from corpus.values import normalise_text
+
+    rx = _compiled_strip()
+    return rx.sub("", normalise_text(name or "")).lower()
+
+
+@lru_cache(maxsize=1)
+def _compiled_strip() -> re.Pattern:
+    return re.compile(carry_data()["budget_match"]["strip_re"])
+
+
+def match_budgets(names: list[list[str]], budgets: list[tuple[str, float]],
+                  min_ratio: float | None = None) -> tuple[list[Optional[BudgetMatch]], list[int]]:
+    """Budgets for filings by project name.
+
+    names[i] are the names filing i may be listed under (next year's name first, then last
+    year's); budgets are (name, 万元) rows.  Exact key matches first — a row may serve several
+    filings of the same project — then fuzzy pairs (rapidfuzz ratio ≥ min_ratio) best first,
+    each row and each filing used at most once, ties between rows or filings left unmatched.
+    Returns one match or None per filing and the indexes of rows no filing took.
+    """
+    from rapidfuzz import fuzz
+
+    if min_ratio is None:
+        min_ratio = carry_data()["budget_match"]["min_ratio"]
+    fkeys = [[k for k in dict.fromkeys(name_key(n) for n in ns) if k] for ns in names]
+    bkeys = [name_key(n) for n, _ in budgets]
+    first_row: dict[str, int] = {}
+    for j, k in enumerate(bkeys):
+        if k:
+            first_row.setdefault(k, j)
+    out: list[Optional[BudgetMatch]] = [None] * len(names)
+    used: set[int] = set()            # rows taken, or left out as ambiguous
+    assigned: set[int] = set()
+    for i, keys in enumerate(fkeys):
+        j = next((first_row[k] for k in keys if k in first_row), None)
+        if j is not None:
+            out[i] = BudgetMatch(j, budgets[j][0], budgets[j][1], "exact")
+            used.add(j)
+            assigned.add(j)
+    free_rows = [j for j, k in enumerate(bkeys) if k and j not in used and first_row.get(k) == j]
+    pairs = []
+    for i, keys in enumerate(fkeys):
+        if out[i] is not None:
+            continue
+        for j in free_rows:
+            score = max((fuzz.ratio(k, bkeys[j]) for k in keys), default=0.0)
+            if score >= min_ratio:
+                pairs.append((score, i, j))
+    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    taken_f: set[int] = set()
+    for score, i, j in pairs:
+        if i in taken_f or j in used:
+            continue
+        rivals = [p for p in pairs if p[0] == score and (p[1] == i) != (p[2] == j)
+                  and p[1] not in taken_f and p[2] not in used]
+        if rivals:                        # as good a match elsewhere: do not guess
+            if any(p[2] == j for p in rivals):
+                used.add(j)               # the row fits two filings equally
+            if any(p[1] == i for p in rivals):
+                taken_f.add(i)            # the filing fits two rows equally
+            continue
+        out[i] = BudgetMatch(j, budgets[j][0], budgets[j][1], "fuzzy", round(score, 1))
+        taken_f.add(i)
+        used.add(j)
+        assigned.add(j)
+    unmatched = [j for j in range(len(budgets)) if j not in assigned]
+    return out, unmatched
+
+
+__all__ = ["BudgetMatch", "CarryCounts", "carry_forward", "count_changes", "match_budgets", "name_key",
+           "note_id", "past_years", "roll_forward"]

@@ -5,7 +5,8 @@ import pytest
 
 from corpus.parse import filing_from_dict, parse_file
 from corpus.values import parse_value, years_in
-from engine.carry import carry_forward, count_changes, note_id, past_years, roll_forward
+from engine.carry import (carry_forward, count_changes, match_budgets, name_key, note_id, past_years,
+                          roll_forward)
 from engine.draft import DraftIndicator
 from engine.profiles import profile, rules_data
 from engine.valuerules import fill_value, match_rule
@@ -330,3 +331,28 @@ def test_seed_moves_and_recosts_are_the_expected_ones(seed_drafts):
     assert one(d, "群众对热线知晓率").level2 == "社会效益指标"
     assert one(d, "群众诉求受理及回复").value == "2025 年底"
     assert one(d, "每月开支平台使用人员月工资及社保费用").value == "2939 元"
+
+
+# --------------------------------------------------------------------------------- budgets
+
+def test_budgets_match_exactly_then_by_close_name_without_double_use():
+    names = [["政务大厅运行经费"], ["政务大厅租金"], ["机房维护费"], ["12345 民生服务平台工作经费"],
+             ["2025年区长热线工作经费", "2024年区长热线工作经费"], ["政务大厅运行经费"]]
+    budgets = [("政务大厅运行费", 50.0), ("机房维修费", 3.0), ("12345民生服务平台工作经费", 9.0),
+               ("政务大厅租金", 16.0), ("区长热线工作经费", 2.0), ("与任何项目都无关的名称", 1.0)]
+    got, unmatched = match_budgets(names, budgets)
+    assert got[1].amount == 16.0 and got[1].how == "exact"
+    assert got[3].amount == 9.0 and got[3].how == "exact"            # spaces do not matter
+    assert got[4].amount == 2.0 and got[4].how == "exact"            # nor year labels
+    assert got[2] is None                                            # 维护 ≠ 维修: 80 < threshold
+    # the close name goes to one filing only: two identical filings tie, so neither gets it
+    assert got[0] is None and got[5] is None
+    assert unmatched == [0, 1, 5]
+    got, unmatched = match_budgets(names[:1], budgets[:1])
+    assert got[0].how == "fuzzy" and got[0].score >= 90 and unmatched == []
+
+
+def test_an_exact_budget_row_serves_every_filing_of_that_project():
+    got, unmatched = match_budgets([["机房维护费"], ["机房维护费"]], [("机房维护费", 3.0)])
+    assert [g.amount for g in got] == [3.0, 3.0] and unmatched == []
+    assert name_key("２０２５年度 机房（维护）费") == name_key("机房维护费")
