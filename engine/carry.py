@@ -455,12 +455,14 @@ def match_budgets(names: list[list[str]], budgets: list[tuple[str, float]],
             used.add(j)
             assigned.add(j)
     free_rows = [j for j, k in enumerate(bkeys) if k and j not in used and first_row.get(k) == j]
+    same = re.compile(carry_data()["budget_match"]["same_re"])
     pairs = []
     for i, keys in enumerate(fkeys):
         if out[i] is not None:
             continue
         for j in free_rows:
-            score = max((fuzz.ratio(k, bkeys[j]) for k in keys), default=0.0)
+            marks = same.findall(bkeys[j])
+            score = max((fuzz.ratio(k, bkeys[j]) for k in keys if same.findall(k) == marks), default=0.0)
             if score >= min_ratio:
                 pairs.append((score, i, j))
     pairs.sort(key=lambda p: (-p[0], p[1], p[2]))

@@ -356,3 +356,10 @@ def test_an_exact_budget_row_serves_every_filing_of_that_project():
     got, unmatched = match_budgets([["机房维护费"], ["机房维护费"]], [("机房维护费", 3.0)])
     assert [g.amount for g in got] == [3.0, 3.0] and unmatched == []
     assert name_key("２０２５年度 机房（维护）费") == name_key("机房维护费")
+
+
+def test_names_that_differ_in_a_number_never_match_by_closeness():
+    names = [["机房维护费（一期）"], ["网络安全等级测评（0014）"], ["政务大厅运行经费（0007）"]]
+    budgets = [("机房维护费（二期）", 3.0), ("网络安全等级测评（0015）", 4.0), ("政务大厅运行费（0007）", 5.0)]
+    got, unmatched = match_budgets(names, budgets)
+    assert got[0] is None and got[1] is None and got[2].amount == 5.0 and unmatched == [0, 1]
