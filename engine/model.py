@@ -2,26 +2,26 @@
 
 Plain lookups go through `model.cat` (catalogue.query); this module owns the indexes.
 
-Files beside the catalogue `X.db`:
-    X.db-index/filings.npz   TF-IDF of past filings (name, description, indicator names)
-    X.db-index/names.npz     TF-IDF of canonical indicator names
-    X.db-index/meta.json     catalogue revision the indexes were built from, and the id maps
-They are rebuilt (with scikit-learn, in engine.index) only when the catalogue's revision
-changes.  The query path uses plain sqlite3 and numpy; it never imports scikit-learn,
-sqlite-utils or prompt_toolkit.
+One file beside the catalogue `X.db`, `X.db.index.npz` (engine.index), holds everything the
+matcher needs, so a matrix can never be paired with another build's id map: the catalogue
+revision it was built from, the index of past filings (name, description, indicator names) and
+the index of canonical indicator names, each with its id list.  It is rebuilt (with
+scikit-learn) only when the catalogue's revision differs or the file is missing, corrupt, of an
+old format or of another tokenizer; it is written atomically, so a concurrent rebuild by another
+process is harmless (the last complete file wins).  When the catalogue's folder is not writable
+the indexes are built in memory and used all the same.  The query path uses plain sqlite3 and
+numpy; it never imports scikit-learn, scipy, sqlite-utils or prompt_toolkit.
 """
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 from catalogue.query import CatalogueReader
 
 from .draft import SourceRef
+from .index import BadIndexFile, TextIndex, fit_index, load_indexes, save_indexes
 from .suggest import norm_key
-
-INDEX_FORMAT = 1
 
 
 def default_db_path() -> Path:
@@ -41,10 +41,8 @@ def ensure_catalogue(db_path: Path) -> None:
     open_catalogue(db_path, bootstrap=True)
 
 
-def _atomic_json(path: Path, data) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
+def index_path_for(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".index.npz")
 
 
 class EngineModel:
@@ -52,6 +50,9 @@ class EngineModel:
         self.db_path = Path(db_path)
         self.cat = CatalogueReader(self.db_path)
         self._feedback = None
+        self.revision_indexed: str | None = None
+        self.filing_index: TextIndex | None = None
+        self.names_index: TextIndex | None = None
 
     # -- opening and index freshness --------------------------------------------------------
     @classmethod
@@ -59,64 +60,72 @@ class EngineModel:
         path = Path(db_path) if db_path else default_db_path()
         ensure_catalogue(path)
         model = cls(path)
-        model._load_indexes(rebuild)
+        try:
+            model._load_indexes(rebuild)
+        except BaseException:
+            model.close()
+            raise
         return model
 
     @property
-    def index_dir(self) -> Path:
-        return self.db_path.with_name(self.db_path.name + "-index")
+    def index_path(self) -> Path:
+        return index_path_for(self.db_path)
 
     def revision(self) -> str:
         return self.cat.revision()
 
     def _load_indexes(self, rebuild: bool) -> None:
-        from .index import TextIndex
-
-        meta_path = self.index_dir / "meta.json"
-        meta = None
-        if not rebuild and meta_path.exists():
+        if not rebuild:
             try:
-                meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                meta = None
-        if not meta or meta.get("revision") != self.revision() or meta.get("format") != INDEX_FORMAT:
-            meta = self.build_indexes()
-        try:
-            self.filing_index = TextIndex.load(self.index_dir / "filings.npz")
-            self.names_index = TextIndex.load(self.index_dir / "names.npz")
-        except (OSError, ValueError, KeyError):
-            meta = self.build_indexes()
-            self.filing_index = TextIndex.load(self.index_dir / "filings.npz")
-            self.names_index = TextIndex.load(self.index_dir / "names.npz")
-        self.filing_ids = meta["filing_ids"]
-        self.canonical_ids = meta["canonical_ids"]
+                meta, indexes = load_indexes(self.index_path)
+                if meta.get("revision") == self.revision() and {"filings", "names"} <= indexes.keys():
+                    self._use(meta["revision"], indexes)
+                    return
+            except BadIndexFile:
+                pass
+        self.build_indexes()
+
+    def _use(self, revision: str, indexes: dict[str, TextIndex]) -> None:
+        self.revision_indexed = revision
+        self.filing_index = indexes["filings"]
+        self.names_index = indexes["names"]
 
     def build_indexes(self) -> dict:
-        """Fit both indexes from the catalogue (scikit-learn is imported here only)."""
-        from .index import build_index
+        """Fit both indexes from the catalogue (scikit-learn is imported here only) and save them.
 
-        self.index_dir.mkdir(parents=True, exist_ok=True)
-        revision = self.revision()
-        fids, texts = self.cat.filing_texts()
-        cids, names = self.cat.canonical_texts()
-        build_index(texts or [""], self.index_dir / "filings.npz", revision=revision)
-        build_index(names or [""], self.index_dir / "names.npz", revision=revision)
-        meta = {"format": INDEX_FORMAT, "revision": revision, "filing_ids": fids, "canonical_ids": cids}
-        _atomic_json(self.index_dir / "meta.json", meta)
+        The revision and the texts are read in one read transaction, so the file never labels
+        texts with a revision they do not belong to.  Returns the meta record.
+        """
+        conn = self.cat.conn
+        own_tx = not conn.in_transaction
+        if own_tx:
+            conn.execute("BEGIN")
+        try:
+            revision = self.revision()
+            fids, texts = self.cat.filing_texts()
+            cids, names = self.cat.canonical_texts()
+        finally:
+            if own_tx:
+                conn.rollback()
+        indexes = {"filings": fit_index(texts, fids), "names": fit_index(names, cids)}
+        meta = {"revision": revision}
+        try:
+            save_indexes(self.index_path, indexes, meta)
+        except OSError:  # read-only catalogue or folder: keep the indexes in memory
+            pass
+        self._use(revision, indexes)
         return meta
 
     # -- what suggest asks ----------------------------------------------------------------------
     def similar_filings(self, text: str, k: int) -> list[tuple[int, float]]:
-        if not self.filing_ids:
-            return []
-        return [(self.filing_ids[pos], float(s)) for pos, s in self.filing_index.query(text, k)
-                if pos < len(self.filing_ids) and s > 0]
+        """(filing id, cosine) of the k past filings most similar to the text, best first."""
+        ids = self.filing_index.ids
+        return [(int(ids[pos]), s) for pos, s in self.filing_index.query(text, k)]
 
     def similar_names(self, text: str, k: int) -> list[tuple[int, float]]:
-        if not self.canonical_ids:
-            return []
-        return [(self.canonical_ids[pos], float(s)) for pos, s in self.names_index.query(text, k)
-                if pos < len(self.canonical_ids) and s > 0]
+        """(canonical indicator id, cosine) of the k indicator names most similar to the text."""
+        ids = self.names_index.ids
+        return [(int(ids[pos]), s) for pos, s in self.names_index.query(text, k)]
 
     def feedback(self) -> dict[str, float]:
         """Recorded keep/reject weights keyed by normalised indicator name."""

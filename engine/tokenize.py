@@ -5,8 +5,9 @@
 2. Segmentation: jieba's precise mode (with its HMM for unknown words) over jieba's dictionary
    plus the domain words of engine/data/dict.txt.  A dictionary word of 3+ characters is
    preceded by its parts — the way jieba would cut it were it not a word itself, recursively,
-   parts of one character left out — so "12345热线" gives 12345, 热线, 12345热线 and still meets
-   a text that wrote "12345 热线", and 电子政务外网 meets 政务外网 or 电子政务.  (jieba's own
+   parts of one character left out — and by the domain words inside it, each once: so
+   "12345热线" gives 12345, 热线, 12345热线 and still meets a text that wrote "12345 热线", and
+   电子政务外网 gives 电子政务 and 政务外网 too.  (jieba's own
    search mode adds every dictionary 2-/3-gram inside a word instead, which brings in words
    the text does not contain: 运行经费 → 行经, 电子政务 → 子政.)
 3. Filtering: stopwords (engine/data/stopwords.txt); tokens with no letter and no CJK
@@ -120,7 +121,8 @@ class Segmenter:
         self.tok = self.jieba.Tokenizer()
         self.stopwords = frozenset(normalize(w) for w in _read_lines(STOPWORDS_PATH))
         user = _user_words()
-        self.keep_numbers = frozenset(w for w, _ in user if w.isdigit())
+        self.domain_words = frozenset(w for w, _ in user)
+        self.keep_numbers = frozenset(w for w in self.domain_words if w.isdigit())
         self.key = self._cache_key()
         self._lock = threading.Lock()
         self._groups: dict[str, tuple[str, bytes]] = {}
@@ -128,6 +130,7 @@ class Segmenter:
         self._complete = False     # True when FREQ holds the whole prefix dictionary
         self._memo: dict[str, tuple[str, ...]] = {}
         self._parts_memo: dict[str, list[str]] = {}
+        self._sub_memo: dict[str, tuple[str, ...]] = {}
         self.from_cache = self._load_cache()
         if not self.from_cache:
             self._build(user)
@@ -239,13 +242,28 @@ class Segmenter:
             self._parts_memo[word] = got
         return got
 
-    def _expand(self, word: str, out: list[str]) -> None:
-        """The word preceded by its multi-character parts, recursively (dictionary words only)."""
-        if len(word) > 2 and self.tok.FREQ.get(word):
-            for part in self._parts(word):
-                if len(part) > 1:
-                    self._expand(part, out)
-        out.append(word)
+    def _subwords(self, word: str) -> tuple[str, ...]:
+        """The word preceded by its parts (recursively) and the domain words inside it, once each.
+
+        Only dictionary words of 3+ characters are taken apart; parts of one character are
+        left out.
+        """
+        got = self._sub_memo.get(word)
+        if got is None:
+            found: dict[str, None] = {}
+            n = len(word)
+            if n > 2 and self.tok.FREQ.get(word):
+                for part in self._parts(word):
+                    if len(part) > 1:
+                        found.update(dict.fromkeys(self._subwords(part)))
+                for i in range(n - 1):
+                    for j in range(i + 2, n + (i > 0)):
+                        if word[i:j] in self.domain_words:
+                            found.update(dict.fromkeys(self._subwords(word[i:j])))
+            found.pop(word, None)
+            got = (*found, word)
+            self._sub_memo[word] = got
+        return got
 
     def cut_block(self, block: str) -> tuple[str, ...]:
         got = self._memo.get(block)
@@ -254,11 +272,12 @@ class Segmenter:
         self._ensure(set(block))
         out: list[str] = []
         for word in self.tok.cut(block, HMM=True):
-            self._expand(word, out)
+            out.extend(self._subwords(word))
         got = tuple(w for w in out if self._keep(w))
         if len(self._memo) >= _MEMO_MAX:
             self._memo.clear()
             self._parts_memo.clear()
+            self._sub_memo.clear()
         self._memo[block] = got
         return got
 

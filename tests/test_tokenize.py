@@ -1,0 +1,161 @@
+"""The tokenizer on the seeds' real texts, and its per-user jieba cache in real processes."""
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, SEEDS
+from corpus.parse import parse_file
+from engine.tokenize import STOPWORDS_PATH, normalize, tokenize
+
+DOMAIN_TERMS = ["12345热线", "一窗受理", "放管服", "好差评", "一网通办", "跨省通办", "政务外网", "电子政务",
+                "等保测评", "概算评审", "营商环境", "政务大厅", "便民服务", "民生服务平台", "软硬件运维", "机房", "专线"]
+
+
+def seed_texts() -> list[str]:
+    texts = []
+    for path in SEEDS:
+        for f in parse_file(path):
+            texts += [f.name, f.description, *(i.name for i in f.indicators)]
+    return [t for t in texts if t]
+
+
+def full_width(text: str) -> str:
+    """ASCII letters, digits and punctuation as their full-width forms, spaces as U+3000."""
+    return "".join("\u3000" if c == " " else chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+def stopwords() -> set[str]:
+    return {line.strip() for line in STOPWORDS_PATH.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")}
+
+
+@pytest.mark.parametrize("term", DOMAIN_TERMS)
+def test_domain_term_is_one_token(term):
+    assert term in tokenize(term)
+
+
+def test_domain_terms_stay_whole_in_the_seeds_sentences():
+    found = 0
+    for text in seed_texts():
+        for term in DOMAIN_TERMS:
+            if term in normalize(text):
+                found += 1
+                assert term in tokenize(text), (term, text, tokenize(text))
+    assert found >= 10  # the seeds do use these words
+
+
+def test_compound_words_also_give_their_parts():
+    tokens = tokenize("12345热线运行维护")
+    assert {"12345热线", "12345", "热线", "运行维护", "运行", "维护"} <= set(tokens)
+    # the other spelling meets it on the parts
+    assert {"12345", "热线"} <= set(tokenize("12345 热线"))
+
+
+def test_deterministic_within_a_process():
+    texts = seed_texts()
+    assert [tokenize(t) for t in texts] == [tokenize(t) for t in texts]
+
+
+def test_full_width_and_half_width_give_the_same_tokens():
+    texts = seed_texts() + ["12345热线 LED屏 Wi-Fi 5G 政务外网(100M)", "ABC政务服务平台, 2024年: 95%"]
+    changed = 0
+    for text in texts:
+        wide = full_width(text)
+        changed += wide != text
+        assert tokenize(wide) == tokenize(text), text
+    assert changed > 10
+    assert tokenize("ＬＥＤ屏") == tokenize("led屏") == tokenize("LED屏")
+    assert "led" in tokenize("ＬＥＤ屏")
+
+
+def test_stopwords_and_punctuation_removed():
+    stop = stopwords()
+    assert {"的", "指标", "项目", "工作", "完成"} <= stop
+    for text in seed_texts():
+        tokens = tokenize(text)
+        assert not stop & set(tokens), text
+        assert all(any(ch.isalpha() for ch in t) or t.isdigit() for t in tokens), tokens
+    assert tokenize("项目工作完成情况的指标。") == []
+    # meaningful words of the domain survive
+    assert {"服务", "满意度", "经费", "运行"} <= set(tokenize("群众对政务服务的满意度 运行经费"))
+
+
+def test_numbers_dropped_but_hotline_numbers_kept():
+    assert tokenize("2024年") == []
+    assert tokenize("2021.01.01-2021.12.31") == []
+    assert tokenize("≥95% 300 12.5") == []
+    assert tokenize("采购300册") == tokenize("采购12册") == ["采购", "册"]
+    assert "12345" in tokenize("12345 民生服务平台")
+    assert "12315" in tokenize("12315投诉")
+
+
+# -- the cache, in real processes ----------------------------------------------------------------
+PROBE = """
+import json, sys
+from engine.tokenize import segmenter, tokenize
+texts = json.load(sys.stdin)
+seg = segmenter()
+print(json.dumps({"from_cache": seg.from_cache, "cache": str(seg.cache_path),
+                  "tokens": [tokenize(t) for t in texts]}, ensure_ascii=False))
+"""
+
+
+def probe(cache_home, texts, hash_seed="0"):
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home), "PYTHONPATH": str(ROOT),
+           "PYTHONHASHSEED": hash_seed, "PYTHONIOENCODING": "utf-8"}
+    r = subprocess.run([sys.executable, "-c", PROBE], input=json.dumps(texts), capture_output=True,
+                       text=True, env=env, cwd=ROOT, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""  # no jieba log lines, no warnings
+    return json.loads(r.stdout)
+
+
+def test_cache_is_written_then_loaded_and_gives_the_same_tokens(tmp_path):
+    texts = seed_texts()
+    first = probe(tmp_path, texts, hash_seed="1")
+    assert not first["from_cache"]
+    cache = first["cache"]
+    assert os.path.dirname(cache) == str(tmp_path / "jixiao") and os.path.getsize(cache) > 1_000_000
+    second = probe(tmp_path, texts, hash_seed="2")
+    assert second["from_cache"] and second["cache"] == cache
+    # the lazily loaded cache segments exactly like the full dictionary it was built from
+    assert second["tokens"] == first["tokens"]
+    assert second["tokens"] == [tokenize(t) for t in texts]
+    assert os.listdir(tmp_path / "jixiao") == [os.path.basename(cache)]  # no temp files left
+
+
+def test_corrupt_cache_falls_back_silently_and_is_rewritten(tmp_path):
+    texts = seed_texts()[:40]
+    expected = [tokenize(t) for t in texts]
+    cache = probe(tmp_path, texts)["cache"]
+    good = open(cache, "rb").read()
+
+    class Evil:
+        def __reduce__(self):
+            return (print, ("unpickled code ran",))
+
+    corruptions = [good[: len(good) // 2], b"not a pickle at all",
+                   pickle.dumps({"key": "x", "total": 1, "groups": Evil()}, protocol=5)]
+    for bad in corruptions:
+        with open(cache, "wb") as f:
+            f.write(bad)
+        got = probe(tmp_path, texts)
+        assert not got["from_cache"]
+        assert got["tokens"] == expected
+        assert open(cache, "rb").read() == good  # rebuilt to the same bytes
+    assert probe(tmp_path, texts)["from_cache"]
+
+
+def test_unwritable_cache_folder_still_tokenizes(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")  # XDG_CACHE_HOME is a file: the cache folder cannot be created
+    texts = ["政务大厅租金", "12345热线运行维护"]
+    got = probe(blocker, texts)
+    assert not got["from_cache"]
+    assert got["tokens"] == [tokenize(t) for t in texts]
