@@ -1,0 +1,168 @@
+"""What `jixiao catalogue` shows: statistics, name search, one indicator, export.
+
+Plain reads over an open connection; text from the user reaches SQLite only as parameters.
+Search covers the catalogue's canonical indicators (all their spellings) and the common-indicator
+library.  Queries of three or more characters go through the FTS5 trigram index; one- and
+two-character queries (热线, 租金), which a trigram index cannot answer, scan the normalised
+spellings of canonical indicators — a table far smaller than the indicators themselves.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Iterator
+
+from corpus.categories import LEVEL2_CANON
+
+from .schema import FTS_TABLE
+from .tags import normalise, tag_names
+
+
+def _count(conn: sqlite3.Connection, sql: str, params=()) -> int:
+    return int(conn.execute(sql, params).fetchone()[0] or 0)
+
+
+def stats(conn: sqlite3.Connection) -> dict:
+    """Counts of filings, indicators, canonical indicators and library entries, per type and 二级."""
+    by_tag = {t: (n, p) for t, n, p in conn.execute(
+        "SELECT ft.tag, COUNT(*), SUM(ft.rank = 0) FROM filing_tags ft GROUP BY ft.tag")}
+    order = tag_names() + sorted(set(by_tag) - set(tag_names()))
+    ind_l2 = dict(conn.execute("SELECT level2, COUNT(*) FROM indicators GROUP BY level2"))
+    can_l2 = dict(conn.execute("SELECT level2, COUNT(*) FROM canonical GROUP BY level2"))
+    lib_type = dict(conn.execute("SELECT type, COUNT(*) FROM library GROUP BY type"))
+    l2_order = list(LEVEL2_CANON) + sorted((set(ind_l2) | set(can_l2)) - set(LEVEL2_CANON))
+    return {
+        "filings": _count(conn, "SELECT COUNT(*) FROM filings"),
+        "project_filings": _count(conn, "SELECT COUNT(*) FROM filings WHERE kind = 'project'"),
+        "department_filings": _count(conn, "SELECT COUNT(*) FROM filings WHERE kind = 'department'"),
+        "indicators": _count(conn, "SELECT COUNT(*) FROM indicators"),
+        "canonical": _count(conn, "SELECT COUNT(*) FROM canonical"),
+        "library": _count(conn, "SELECT COUNT(*) FROM library"),
+        "by_type": [{"tag": t, "filings": by_tag[t][0], "primary": int(by_tag[t][1] or 0)}
+                    for t in order if t in by_tag],
+        "by_level2": [{"level2": l2, "indicators": ind_l2.get(l2, 0), "canonical": can_l2.get(l2, 0)}
+                      for l2 in l2_order if l2 in ind_l2 or l2 in can_l2],
+        "library_by_type": lib_type,
+        "revision": (conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone() or ["0"])[0],
+    }
+
+
+def search(conn: sqlite3.Connection, text: str, *, limit: int = 30,
+           level2: str | None = None) -> tuple[int, list[dict]]:
+    """Canonical indicators with a spelling containing `text`: (how many, the first `limit`).
+
+    Each row: id, code, level2, name, matched (the most used matching spelling), usage,
+    typical_value, tags.  Most used first.
+    """
+    q = normalise(text)
+    if not q:
+        return 0, []
+    if len(q) >= 3:
+        hits = conn.execute(
+            f"SELECT v.canonical_id, v.name, v.n FROM {FTS_TABLE} f JOIN canonical_names v ON v.id = f.rowid "
+            f"WHERE {FTS_TABLE} MATCH ?", ('"' + q.replace('"', '""') + '"',))
+    else:
+        hits = conn.execute("SELECT canonical_id, name, n FROM canonical_names WHERE instr(norm, ?) > 0", (q,))
+    best: dict[int, tuple[int, str]] = {}
+    for cid, name, n in hits:
+        if cid not in best or n > best[cid][0]:
+            best[cid] = (n, name)
+    rows = []
+    ids = list(best)
+    for i in range(0, len(ids), 500):
+        part = ids[i:i + 500]
+        sql = (f"SELECT id, code, level2, name, usage, typical_value, tags FROM canonical "
+               f"WHERE id IN ({','.join('?' * len(part))})")
+        params = list(part)
+        if level2:
+            sql += " AND level2 = ?"
+            params.append(level2)
+        for r in conn.execute(sql, params):
+            rows.append({"id": r[0], "code": r[1], "level2": r[2], "name": r[3], "matched": best[r[0]][1],
+                         "usage": r[4], "typical_value": r[5], "tags": json.loads(r[6] or "[]")})
+    rows.sort(key=lambda r: (-r["usage"], r["id"]))
+    return len(rows), rows[:limit]
+
+
+def search_library(conn: sqlite3.Connection, text: str, *, level2: str | None = None) -> list[dict]:
+    """Common-library entries whose name contains `text` (the library is small: a plain scan)."""
+    q = normalise(text)
+    if not q:
+        return []
+    rows = conn.execute("SELECT code, type, level2, name, value, basis, explain FROM library ORDER BY id")
+    keys = ("code", "type", "level2", "name", "value", "basis", "explain")
+    return [dict(zip(keys, r)) for r in rows
+            if q in normalise(r[3]) and (not level2 or r[2] == level2)]
+
+
+def library_entry(conn: sqlite3.Connection, code: str) -> dict | None:
+    row = conn.execute("SELECT code, type, level1, level2, name, value, basis, explain, source FROM library "
+                       "WHERE code = ?", (code.strip().upper(),)).fetchone()
+    keys = ("code", "type", "level1", "level2", "name", "value", "basis", "explain", "source")
+    return dict(zip(keys, row)) if row else None
+
+
+def show(conn: sqlite3.Connection, ident: str, *, max_filings: int = 50) -> dict | None:
+    """One canonical indicator by id or code, with its spellings, values, tags and filings."""
+    ident = ident.strip()
+    row = conn.execute(
+        "SELECT id, code, level1, level2, name, usage, typical_value, unit, num_min, num_max, tags "
+        "FROM canonical WHERE code = ? OR (? GLOB '[0-9]*' AND id = CAST(? AS INTEGER))",
+        (ident.upper(), ident, ident)).fetchone()
+    if row is None:
+        return None
+    keys = ("id", "code", "level1", "level2", "name", "usage", "typical_value", "unit", "num_min", "num_max")
+    out = dict(zip(keys, row[:10]))
+    cid = out["id"]
+    out["tags"] = [{"tag": t, "filings": n} for t, n in conn.execute(
+        "SELECT tag, n FROM canonical_tags WHERE canonical_id = ? ORDER BY n DESC, tag", (cid,))]
+    out["names"] = [{"name": nm, "count": n} for nm, n in conn.execute(
+        "SELECT name, n FROM canonical_names WHERE canonical_id = ? ORDER BY n DESC, id", (cid,))]
+    out["values"] = [{"value": v, "count": n} for v, n in conn.execute(
+        "SELECT value, n FROM canonical_values WHERE canonical_id = ? ORDER BY n DESC, value LIMIT 20", (cid,))]
+    out["filings"] = [
+        {"id": fid, "name": name, "year": year, "department": dept, "indicator": iname, "value": value}
+        for fid, name, year, dept, iname, value in conn.execute(
+            "SELECT f.id, f.name, f.year, f.department, i.name, i.value FROM indicators i "
+            "JOIN filings f ON f.id = i.filing_id WHERE i.canonical_id = ? "
+            "ORDER BY f.year DESC, f.id, i.position LIMIT ?", (cid, max_filings))]
+    out["filings_total"] = _count(conn, "SELECT COUNT(DISTINCT filing_id) FROM indicators WHERE canonical_id = ?",
+                                  (cid,))
+    return out
+
+
+def _source(file, table, row) -> dict | None:
+    if file is None and table is None and row is None:
+        return None
+    return {"file": file or "", "table": table or 0, "row": row or 0}
+
+
+def export_filings(conn: sqlite3.Connection) -> Iterator[dict]:
+    """Every filing in the `parse --format json` shape plus `tags`, in catalogue order."""
+    tags: dict[int, list[str]] = {}
+    for fid, tag in conn.execute("SELECT filing_id, tag FROM filing_tags ORDER BY filing_id, rank"):
+        tags.setdefault(fid, []).append(tag)
+    inds = conn.cursor().execute(
+        "SELECT filing_id, level1, level2, level1_raw, level2_raw, name, value, kind, op, number, unit, "
+        "year, basis, src_file, src_table, src_row FROM indicators ORDER BY filing_id, position")
+    pending = next(inds, None)
+    for (fid, name, dept, year, budget, period, desc, kind, sfile, stable, srow) in conn.execute(
+            "SELECT id, name, department, year, budget, period, description, kind, src_file, src_table, "
+            "src_row FROM filings ORDER BY id"):
+        indicators = []
+        while pending is not None and pending[0] <= fid:
+            if pending[0] == fid:
+                (_, l1, l2, l1r, l2r, iname, value, vkind, op, number, unit, vyear, basis,
+                 ifile, itable, irow) = pending
+                indicators.append({
+                    "level1": l1, "level2": l2, "level1_raw": l1r or "", "level2_raw": l2r or "",
+                    "name": iname, "value": value or "",
+                    "parsed": {"kind": vkind or "empty", "op": op, "number": number, "unit": unit, "year": vyear},
+                    "basis": basis,
+                    "source": _source(ifile if ifile is not None else (sfile if itable is not None else None),
+                                      itable, irow),
+                })
+            pending = next(inds, None)
+        yield {"name": name, "department": dept, "year": year, "budget": budget, "period": period,
+               "description": desc or "", "kind": kind, "indicators": indicators,
+               "source": _source(sfile, stable, srow), "tags": tags.get(fid, [])}
