@@ -34,7 +34,6 @@ from .explain import (
     full_reasons,
     import_row,
     indicator_ref,
-    number_text,
 )
 from .safety import safe_sheet_title, set_cell
 from .tabular import fill_sheet, text_width
