@@ -7,9 +7,10 @@ smoothed idf and l2-normalised rows, so a dot product is the cosine similarity.
 
 Query path (`load_indexes`, `TextIndex.load`, `TextIndex.query`): numpy only — this module
 never imports scikit-learn or scipy at top level, and loading or querying never touches them.
-A query is tokenised, weighted like scikit-learn's `transform` (counts → 1 + log → × idf → l2,
-out-of-vocabulary tokens ignored) and scored against the document matrix kept column-ordered
-(CSC), so only the columns of the query's own terms are read.
+The file is memory-mapped, not read.  A query is tokenised, weighted like scikit-learn's
+`transform` (counts → 1 + log → × idf → l2, out-of-vocabulary tokens ignored) and scored
+against the document matrix kept column-ordered (CSC), so only the columns of the query's own
+terms are read (and paged in).
 
 File: one .npz (no pickled objects) holding any number of named indexes plus a JSON `meta`
 record: the index format, the tokenizer fingerprint (a vocabulary is only valid with the
@@ -20,9 +21,13 @@ caller's id of each document row).  Written atomically (temp file + os.replace).
 """
 from __future__ import annotations
 
+import io
 import json
 import math
+import mmap
 import os
+import struct
+import zipfile
 from collections import Counter
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -148,11 +153,11 @@ class TextIndex:
         cols, w = self.weights(tokens)
         if k <= 0 or not len(cols) or not self.n_docs:
             return []
-        scores = np.zeros(self.n_docs)
         indptr, indices, data = self.indptr, self.indices, self.data
-        for j, wj in zip(cols.tolist(), w.tolist()):
-            a, b = indptr[j], indptr[j + 1]
-            scores[indices[a:b]] += wj * data[a:b]
+        spans = [(int(indptr[j]), int(indptr[j + 1])) for j in cols.tolist()]
+        rows = np.concatenate([indices[a:b] for a, b in spans])
+        vals = np.concatenate([data[a:b] * wj for (a, b), wj in zip(spans, w.tolist())])
+        scores = np.bincount(rows, weights=vals, minlength=self.n_docs)
         rows = np.flatnonzero(scores > 0)
         s = scores[rows]
         if len(rows) > k:
@@ -206,13 +211,45 @@ def save_indexes(path: str | Path, indexes: dict[str, TextIndex], meta: dict | N
             tmp.unlink()
 
 
+def _map_npz(path: str | Path) -> dict[str, np.ndarray]:
+    """The arrays of an uncompressed .npz, memory-mapped read-only: nothing is read until used.
+
+    np.load would read and CRC-check every array (≈0.3 s for a 100k-filing index); mapped, a
+    query pages in only its terms' columns.  The file is opened once, so a concurrent
+    os.replace cannot mix two versions.  Object (pickled) arrays are refused.
+    """
+    with open(path, "rb") as f:
+        mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        infos = zipfile.ZipFile(f).infolist()
+    arrays = {}
+    for info in infos:
+        if info.compress_type != zipfile.ZIP_STORED or not info.filename.endswith(".npy"):
+            raise ValueError(f"unexpected member {info.filename}")
+        head = info.header_offset
+        if mm[head:head + 4] != b"PK\x03\x04":
+            raise ValueError("bad local header")
+        name_len, extra_len = struct.unpack("<HH", mm[head + 26:head + 30])
+        start = head + 30 + name_len + extra_len
+        header = io.BytesIO(mm[start:start + min(info.file_size, 1 << 16)])
+        version = np.lib.format.read_magic(header)
+        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, _, dtype = read_header(header)
+        if dtype.hasobject:
+            raise ValueError("object array")
+        count = math.prod(shape)
+        offset = start + header.tell()
+        if offset + count * dtype.itemsize != start + info.file_size or start + info.file_size > len(mm):
+            raise ValueError(f"{info.filename}: size mismatch")
+        arrays[info.filename[:-4]] = np.frombuffer(mm, dtype=dtype, count=count, offset=offset).reshape(shape)
+    return arrays
+
+
 def load_indexes(path: str | Path) -> tuple[dict, dict[str, TextIndex]]:
     """(meta, {name: TextIndex}) from a file written by `save_indexes`; BadIndexFile otherwise."""
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {key: npz[key] for key in npz.files}
+        arrays = _map_npz(path)
         meta = json.loads(str(arrays["meta"]))
-    except Exception as e:  # missing, truncated, not a zip, bad JSON, pickled content …
+    except Exception as e:  # missing, empty, truncated, not a zip, bad JSON, pickled content …
         raise BadIndexFile(f"{path}: {type(e).__name__}: {e}") from None
     if not isinstance(meta, dict) or meta.get("format") != INDEX_FORMAT:
         raise BadIndexFile(f"{path}: index format {meta.get('format') if isinstance(meta, dict) else '?'}")

@@ -75,15 +75,22 @@ class EngineModel:
         return self.cat.revision()
 
     def _load_indexes(self, rebuild: bool) -> None:
-        if not rebuild:
-            try:
-                meta, indexes = load_indexes(self.index_path)
-                if meta.get("revision") == self.revision() and {"filings", "names"} <= indexes.keys():
-                    self._use(meta["revision"], indexes)
-                    return
-            except BadIndexFile:
-                pass
-        self.build_indexes()
+        if rebuild or not self._load_fresh():
+            self.build_indexes()
+
+    def _load_fresh(self) -> bool:
+        """Use the index file if it is whole and of the catalogue's current revision.
+
+        A stale file's arrays are released on return, before a rebuild replaces the file.
+        """
+        try:
+            meta, indexes = load_indexes(self.index_path)
+        except BadIndexFile:
+            return False
+        if meta.get("revision") != self.revision() or not {"filings", "names"} <= indexes.keys():
+            return False
+        self._use(meta["revision"], indexes)
+        return True
 
     def _use(self, revision: str, indexes: dict[str, TextIndex]) -> None:
         self.revision_indexed = revision

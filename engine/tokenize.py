@@ -50,13 +50,28 @@ STOPWORDS_PATH = DATA / "stopwords.txt"
 
 # the text blocks jieba segments (its re_han_default); everything between them is separators
 _BLOCK = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]+")
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
 _LETTER_OR_CJK = re.compile(r"[^\W\d_]")
 _SEP = "\x00"
 
 
+def _half_width(m: re.Match) -> str:
+    return " " if m.group() == "\u3000" else chr(ord(m.group()) - 0xFEE0)
+
+
 def normalize(text: str) -> str:
-    """NFKC (full-width → half-width) and lower-case Latin."""
-    return unicodedata.normalize("NFKC", text or "").lower()
+    """NFKC (full-width → half-width) and lower-case Latin.
+
+    NFKC itself is slow (≈60 µs for a 200-character text) whenever the text needs a change, and
+    the common change — full-width punctuation like ，（） — is a fixed offset; so those are
+    mapped first and full NFKC runs only if anything else is left (the result is the same).
+    """
+    text = text or ""
+    if not unicodedata.is_normalized("NFKC", text):
+        text = _FULL_WIDTH.sub(_half_width, text)
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
+    return text.lower()
 
 
 def cache_dir() -> Path:

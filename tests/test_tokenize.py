@@ -6,8 +6,11 @@ import os
 import pickle
 import subprocess
 import sys
+import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import ROOT, SEEDS
 from corpus.parse import parse_file
@@ -159,3 +162,9 @@ def test_unwritable_cache_folder_still_tokenizes(tmp_path):
     got = probe(blocker, texts)
     assert not got["from_cache"]
     assert got["tokens"] == [tokenize(t) for t in texts]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40))
+def test_normalize_is_nfkc_and_lower_case(text):
+    assert normalize(text) == unicodedata.normalize("NFKC", text).lower()
