@@ -14,8 +14,9 @@ Build: each run is a fresh process (empty memo, jieba from its cache) timing tok
 Query: a fresh process loads the .npz (timed) and runs the query set (seed indicator names,
 project names and descriptions) several rounds; per-query time is round time / queries,
 median of rounds.  Cold start: whole processes, alternately, median of runs:
-    ours       python -c "from engine.tokenize import tokenize; tokenize('政务服务热线运行维护')"
-    reference  python -c "import jieba, numpy; jieba.lcut('政务服务热线运行维护')"
+    ours        python -c "from engine.tokenize import tokenize; tokenize('政务服务热线运行维护')"
+    ours+numpy  the same after `import numpy` (what the engine's query path imports)
+    reference   python -c "import jieba, numpy; jieba.lcut('政务服务热线运行维护')"
 Figures are printed, never asserted.
 """
 from __future__ import annotations
@@ -37,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 REFERENCE = "import jieba, numpy; jieba.lcut('政务服务热线运行维护')"
 OURS = "from engine.tokenize import tokenize; tokenize('政务服务热线运行维护')"
+OURS_NUMPY = "import numpy; " + OURS
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SENTENCE = re.compile(r"[。；;！!？?\n]|目标\s*\d+\s*[:：]")
 
@@ -148,17 +150,18 @@ def main() -> int:
 
     segmenter()  # make sure the jieba cache exists before anything is timed
     if not args.skip_cold:
-        ours, ref = [], []
-        wall(OURS)
-        wall(REFERENCE)
+        codes = {"ours": OURS, "ours+numpy": OURS_NUMPY, "reference": REFERENCE}
+        times: dict[str, list[float]] = {k: [] for k in codes}
+        for code in codes.values():
+            wall(code)
         for _ in range(args.cold_runs):
-            ours.append(wall(OURS))
-            ref.append(wall(REFERENCE))
-        o, r = statistics.median(ours), statistics.median(ref)
+            for k, code in codes.items():
+                times[k].append(wall(code))
+        med = {k: statistics.median(v) for k, v in times.items()}
         print(f"cold tokenizer, whole process, median of {args.cold_runs} alternating runs:")
-        print(f"  ours       {o * 1000:7.0f} ms   python -c \"{OURS}\"")
-        print(f"  reference  {r * 1000:7.0f} ms   python -c \"{REFERENCE}\"")
-        print(f"  ratio      {o / r:7.2f}")
+        for k, code in codes.items():
+            ratio = f"  ({med[k] / med['reference']:.2f}× reference)" if k != "reference" else ""
+            print(f"  {k:<11}{med[k] * 1000:6.0f} ms{ratio}   python -c \"{code}\"")
     with tempfile.TemporaryDirectory() as tmp:
         for n in (int(s) for s in args.sizes.split(",")):
             path = os.path.join(tmp, f"bench-{n}.npz")
