@@ -20,8 +20,8 @@ Loading jieba is the slow part of a cold start (≈1 s to build its prefix dicti
 final prefix dictionary — jieba's words with the domain words added — is cached once per user
 in $XDG_CACHE_HOME/jixiao (or ~/.cache/jixiao), grouped by first character.  A text only needs
 the entries starting with its own characters (every lookup jieba makes is a substring of the
-text), so a process unpickles the groups (≈7,000 strings) and turns into dict entries only the
-groups its texts touch.  The cache is keyed by the jieba version, jieba's dictionary file (size
+text), so a process unpickles the groups (≈12,000 pairs of one string and one bytes object) and
+turns into dict entries only the groups its texts touch.  The cache is keyed by the jieba version, jieba's dictionary file (size
 and mtime) and the hash of dict.txt; it is written atomically, and an unreadable or corrupt
 cache is silently replaced by a normal load.  Segmentation is memoised per text block, since
 indicator names repeat across filings.
@@ -135,8 +135,8 @@ class Segmenter:
         self.jieba = _import_jieba()
         self.tok = self.jieba.Tokenizer()
         self.stopwords = frozenset(normalize(w) for w in _read_lines(STOPWORDS_PATH))
-        user = _user_words()
-        self.domain_words = frozenset(w for w, _ in user)
+        self._user = _user_words()
+        self.domain_words = frozenset(w for w, _ in self._user)
         self.keep_numbers = frozenset(w for w in self.domain_words if w.isdigit())
         self.key = self._cache_key()
         self._lock = threading.Lock()
@@ -148,7 +148,7 @@ class Segmenter:
         self._sub_memo: dict[str, tuple[str, ...]] = {}
         self.from_cache = self._load_cache()
         if not self.from_cache:
-            self._build(user)
+            self._build(self._user)
 
     # -- the cached prefix dictionary -------------------------------------------------------
     def _cache_key(self) -> str:
@@ -216,20 +216,32 @@ class Segmenter:
                 pass
 
     def _ensure(self, chars: set[str]) -> None:
-        """Turn the cached groups of these first characters into prefix-dictionary entries."""
+        """Turn the cached groups of these first characters into prefix-dictionary entries.
+
+        A malformed group (a cache damaged in a way unpickling did not notice) makes the
+        segmenter fall back to the full dictionary, silently, like an unreadable cache.
+        """
         if self._complete:
             return
         missing = chars - self._loaded
         if not missing:
             return
         with self._lock:
+            if self._complete:
+                return
             freq = self.tok.FREQ
             for ch in missing:
                 g = self._groups.pop(ch, None)
-                if g is not None:
-                    fs = array("q")
-                    fs.frombytes(g[1])
-                    freq.update(zip(g[0].split(_SEP), fs))
+                if g is None:
+                    continue
+                try:
+                    words, fs = g[0].split(_SEP), array("q", g[1])
+                    if len(words) != len(fs) or not all(w.startswith(ch) for w in words):
+                        raise ValueError("inconsistent group")
+                except (TypeError, ValueError, IndexError, AttributeError):
+                    self._build(self._user)
+                    return
+                freq.update(zip(words, fs))
             self._loaded |= missing
 
     # -- segmentation -----------------------------------------------------------------------

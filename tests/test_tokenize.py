@@ -143,13 +143,17 @@ def test_corrupt_cache_falls_back_silently_and_is_rewritten(tmp_path):
         def __reduce__(self):
             return (print, ("unpickled code ran",))
 
+    damaged = pickle.loads(good)  # our own file: a well-formed pickle whose content is wrong
+    words, freqs = damaged["groups"]["政"]
+    damaged["groups"]["政"] = (words, freqs[:-8])
     corruptions = [good[: len(good) // 2], b"not a pickle at all",
-                   pickle.dumps({"key": "x", "total": 1, "groups": Evil()}, protocol=5)]
+                   pickle.dumps({"key": "x", "total": 1, "groups": Evil()}, protocol=5),
+                   pickle.dumps(damaged, protocol=5)]
     for bad in corruptions:
         with open(cache, "wb") as f:
             f.write(bad)
         got = probe(tmp_path, texts)
-        assert not got["from_cache"]
+        assert got["from_cache"] == (bad is corruptions[-1])  # the last one only shows when used
         assert got["tokens"] == expected
         assert open(cache, "rb").read() == good  # rebuilt to the same bytes
     assert probe(tmp_path, texts)["from_cache"]
