@@ -1,0 +1,125 @@
+"""The engine behind one chat session: the same calls `jixiao suggest` makes, plus what a
+session needs on top (alternatives, values for added indicators, feedback).
+
+The catalogue is opened once, when the project questions are answered.  `preload()` warms it
+in a background thread meanwhile (first-use build of the default catalogue, index files, the
+tokenizer), so the officer does not wait after the last question.
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from engine.draft import Draft, DraftIndicator, Project, SourceRef
+
+
+class BackendError(Exception):
+    """The catalogue cannot be used; str(e) is one Chinese line naming the file."""
+
+
+class Backend:
+    def __init__(self, db_path: Path, profile: str = "default", use_feedback: bool = True):
+        self.db_path = Path(db_path)
+        self.profile = profile
+        self.use_feedback = use_feedback
+        self._model = None
+        self._thread: threading.Thread | None = None
+        self._preload_error: BaseException | None = None
+        self._names: list[str] | None = None
+
+    # -- the catalogue ---------------------------------------------------------------------
+    def preload(self) -> None:
+        """Build / check the catalogue and its indexes in the background (SQLite connections
+        stay in their thread: this one opens and closes its own)."""
+        def work():
+            from engine.model import EngineModel
+
+            try:
+                m = EngineModel.open(self.db_path)
+                m.similar_filings("预热", 1)
+                m.close()
+            except BaseException as exc:  # reported when the model is really needed
+                self._preload_error = exc
+
+        self._thread = threading.Thread(target=work, name="jixiao-preload", daemon=True)
+        self._thread.start()
+
+    @property
+    def model(self):
+        if self._model is None:
+            from engine.model import EngineModel
+
+            if self._thread is not None:
+                self._thread.join()
+                self._thread = None
+            try:
+                self._model = EngineModel.open(self.db_path)
+            except Exception as exc:  # unreadable catalogue: say which file, no traceback
+                from corpus.errors import InputError
+
+                if isinstance(exc, InputError):
+                    raise BackendError(str(exc)) from None
+                raise BackendError(f"无法打开指标库 {self.db_path}：{exc}") from None
+        return self._model
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self._model is not None:
+            self._model.close()
+            self._model = None
+
+    # -- what a session asks ---------------------------------------------------------------
+    def rank(self, project: Project):
+        from engine.suggest import rank
+
+        return rank(self.model, project, profile=self.profile, use_feedback=self.use_feedback)
+
+    def first_draft(self, ranking) -> Draft:
+        """Exactly what `jixiao suggest` produces for the project (same engine calls)."""
+        from engine.suggest import build_draft
+
+        draft = build_draft(ranking.project, ranking.chosen, self.profile)
+        draft.similar = ranking.similar
+        return draft
+
+    def indicator(self, project: Project, candidate, level2: str | None = None) -> DraftIndicator:
+        """A candidate as a draft line (value, basis, reasons by the rule layer)."""
+        from engine.suggest import to_indicator
+
+        if level2 and level2 != candidate.level2:
+            from dataclasses import replace
+
+            candidate = replace(candidate, level2=level2)
+        return to_indicator(project, candidate)
+
+    def user_indicator(self, project: Project, level2: str, name: str) -> DraftIndicator:
+        """An indicator the officer named that no candidate matches: rule layer only."""
+        from engine.suggest import Candidate, to_indicator
+
+        ind = to_indicator(project, Candidate(key=f"u:{name}", level2=level2, name=name))
+        return ind.model_copy(update={
+            "status": "user", "score": 0.0,
+            "sources": [SourceRef(kind="user", name="经办人添加", detail="经办人自己添加的指标")] + ind.sources,
+        })
+
+    def lint(self, draft: Draft):
+        from engine.lint import lint_draft
+
+        return lint_draft(draft, self.profile)
+
+    def catalogue_names(self) -> list[str]:
+        """Every canonical indicator name in the catalogue (for completion)."""
+        if self._names is None:
+            _, names = self.model.cat.canonical_texts()
+            self._names = sorted(set(n for n in names if n))
+        return self._names
+
+    def record_feedback(self, rows: list[tuple[str, str, str, str]]) -> None:
+        """(name, level2, action, project) rows into the catalogue's feedback table."""
+        if not rows or not self.use_feedback:
+            return
+        from catalogue.store import record_feedback
+
+        record_feedback(self.db_path, rows)

@@ -1,0 +1,55 @@
+"""The terminal loop (prompt_toolkit): input history, completion, bottom toolbar.
+
+Ctrl-C cancels the line being typed; Ctrl-D asks whether to save and leave (the session is
+saved after every change anyway, so leaving loses nothing).  Loaded only when standard input
+is a terminal.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.history import FileHistory
+
+from .commands import vocab
+from .completer import ChatCompleter
+from .session import Session
+from .toolbar import make_toolbar
+
+
+def _emit(blocks: list[str]) -> None:
+    for block in blocks:
+        if block:
+            print(block, flush=True)
+
+
+def _confirm_leave(ps: PromptSession) -> bool:
+    try:
+        answer = ps.prompt("保存并退出？［Y/n］：", completer=None, bottom_toolbar=None)
+    except KeyboardInterrupt:
+        return False
+    except EOFError:
+        return True
+    return answer.strip().lower() in vocab()["yes_words"]
+
+
+def run_repl(session: Session, history: Path, resumed: bool = False) -> int:
+    history.parent.mkdir(parents=True, exist_ok=True)
+    ps = PromptSession(history=FileHistory(str(history)), completer=ChatCompleter(session),
+                       complete_while_typing=True, bottom_toolbar=make_toolbar(session))
+    _emit(session.start(resumed))
+    while not session.closed:
+        try:
+            line = ps.prompt(session.prompt_text())
+        except KeyboardInterrupt:
+            continue                        # Ctrl-C: drop the current input, ask again
+        except EOFError:
+            if _confirm_leave(ps):
+                _emit(session.leave())
+                break
+            continue
+        try:
+            _emit(session.handle(line))
+        except KeyboardInterrupt:
+            print("（已中断）", flush=True)
+    return 0
