@@ -23,9 +23,11 @@ def _emit(blocks: list[str]) -> None:
             print(block, flush=True)
 
 
-def _confirm_leave(ps: PromptSession) -> bool:
+def _confirm_leave() -> bool:
+    from prompt_toolkit import prompt
+
     try:
-        answer = ps.prompt("保存并退出？［Y/n］：", completer=None, bottom_toolbar=None)
+        answer = prompt("保存并退出？［Y/n］：")
     except KeyboardInterrupt:
         return False
     except EOFError:
@@ -44,7 +46,7 @@ def run_repl(session: Session, history: Path, resumed: bool = False) -> int:
         except KeyboardInterrupt:
             continue                        # Ctrl-C: drop the current input, ask again
         except EOFError:
-            if _confirm_leave(ps):
+            if _confirm_leave():
                 _emit(session.leave())
                 break
             continue
