@@ -68,6 +68,8 @@ def run(args) -> int:
             return run_repl(session, store.history_path(db_path), resumed)
         from .chat.pipe import run_pipe
 
+        if hasattr(sys.stdin, "reconfigure"):
+            sys.stdin.reconfigure(errors="replace")     # stray bytes never end a scripted session
         return run_pipe(session, sys.stdin, sys.stdout, resumed)
     except BackendError as exc:
         err(f"{exc}（会话已保存在 {session.path}，修好后可用 --resume 继续）")
