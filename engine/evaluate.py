@@ -13,7 +13,7 @@ Figures per system (jixiao and two baselines, run on the same held-out filings):
   validity    share of values that are well-formed (number with unit, deadline, grade) or
               explicitly marked needs_input
   size        mean number of indicators per table (real filings: `real_size`)
-Baselines: `popular` — the most used indicators per 二级, same per-category quota as jixiao;
+Baselines: `popular` — the most used indicators per 二级, as many per category as jixiao's draft;
 `copy` — the most similar past filing copied as it is (what officers do by hand).
 """
 from __future__ import annotations
@@ -27,7 +27,6 @@ from corpus.values import parse_value
 from .draft import Draft, DraftIndicator, Project
 from .lint import lint_draft
 from .profiles import profile as get_profile
-from .profiles import quota
 from .suggest import norm_key, suggest
 
 NAME_MATCH = 60     # rapidfuzz score (0–100) for "a similar name"
@@ -117,13 +116,11 @@ class EvalResult:
     per_filing: list = field(default_factory=list)
 
 
-def _popular_draft(model, project: Project, exclude: set[int]) -> Draft:
+def _popular_draft(model, project: Project, exclude: set[int], places: dict[str, int]) -> Draft:
+    """The most used indicators of each 二级, as many places per category as jixiao's draft."""
     inds = []
     for l2 in LEVEL2_CANON:
-        q = quota(l2)
-        n = max(q.get("min", 0), 1 if l2 in get_profile("default")["required"] else 0)
-        n = max(n, min(q["max"], 2))
-        for row in model.cat.popular(l2, n, exclude):
+        for row in model.cat.popular(l2, places.get(l2, 0), exclude) if places.get(l2) else []:
             inds.append(DraftIndicator(level1="", level2=l2, name=row["name"], value=row.get("typical_value") or "",
                                        needs_input=not row.get("typical_value")))
     return Draft(project=project, indicators=inds)
@@ -151,9 +148,13 @@ def evaluate(model, filings: list, *, exclude_ids: list[set[int]] | None = None,
         exclude = exclude_ids[n] if exclude_ids else set()
         project = Project(name=f.name, description=f.description, budget=f.budget,
                           year=f.year, department=f.department)
+        ours = suggest(model, project, profile=profile, use_feedback=False, exclude_filings=exclude)
+        places: dict[str, int] = {}
+        for ind in ours.indicators:
+            places[ind.level2] = places.get(ind.level2, 0) + 1
         drafts = {
-            "jixiao": suggest(model, project, profile=profile, use_feedback=False, exclude_filings=exclude),
-            "popular": _popular_draft(model, project, exclude),
+            "jixiao": ours,
+            "popular": _popular_draft(model, project, exclude, places),
             "copy": _copy_draft(model, project, exclude),
         }
         real = [i for i in f.indicators if i.name]

@@ -19,7 +19,6 @@ from pathlib import Path
 
 from catalogue.query import CatalogueReader
 
-from .draft import SourceRef
 from .index import BadIndexFile, TextIndex, fit_index, load_indexes, save_indexes
 from .suggest import norm_key
 
@@ -148,12 +147,6 @@ class EngineModel:
         from catalogue.tags import tag_project
 
         return [t for t, _ in tag_project(name, description)]
-
-    def similar_refs(self, text: str, exclude: set[int] = frozenset(), k: int = 5) -> list[SourceRef]:
-        hits = [(f, s) for f, s in self.similar_filings(text, k + len(exclude)) if f not in exclude][:k]
-        info = self.cat.filings(f for f, _ in hits)
-        return [SourceRef(kind="filing", name=info[f]["name"], year=info[f]["year"], similarity=round(s, 3))
-                for f, s in hits if f in info]
 
     def close(self) -> None:
         self.cat.close()

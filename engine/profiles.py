@@ -26,3 +26,8 @@ def profile(name: str = "default") -> dict:
 
 def quota(level2: str) -> dict:
     return rules_data()["quota"].get(level2, {"max": 1, "min": 0})
+
+
+def table_size() -> dict:
+    """{"max": places in a draft, "min_score": evidence a non-guaranteed place needs}."""
+    return rules_data()["table"]

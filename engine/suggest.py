@@ -21,20 +21,26 @@ from corpus.categories import LEVEL2_CANON
 from .draft import Draft, DraftIndicator, Project, SourceRef
 from .lint import lint_draft
 from .profiles import profile as get_profile
-from .profiles import quota
-from .valuerules import History, fill_value
+from .profiles import quota, table_size
+from .valuerules import History, fill_value, match_rule
 
 WEIGHTS = {
-    "filing": 0.55,      # used in similar past filings (max similarity, boosted by count)
-    "name": 0.25,        # indicator name similar to the project text
-    "tag": 0.12,         # used under the same project types
+    "filing": 0.60,      # used in similar past filings (relative to the best match, see _history_part)
+    "name": 0.30,        # indicator name similar to the project text
+    "tag": 0.10,         # used under the same project types
     "usage": 0.05,       # used often in the catalogue
+    "department": 0.25,  # used by the same department (the unit's own habits)
     "library": 0.30,     # base score of a common-library entry for a matching type
-    "library_generic": 0.12,
+    "library_generic": 0.20,  # a cross-type (通用) entry when the project has a recognised type
     "same_project": 0.6, # the same project's own earlier filing (officers copy last year)
     "feedback": 0.15,    # per recorded keep (+) / reject (−), capped
-    "long_name": 0.15,   # penalty for sentence-like names (> 25 chars)
+    "long_name": 0.15,   # penalty for sentence-like names (> 25 chars or a comma)
 }
+# A past filing this similar (TF-IDF cosine) to the new project is trusted fully; weaker best
+# matches scale all history evidence down, so an unrelated catalogue yields to the library.
+SIM_TRUSTED = 0.5
+SUPPORT_STEP = 0.25
+CLOSE_SIM = 0.2          # past filings this similar set the draft's size (Evidence.table_max)      # each further similar filing using an indicator adds this much (relative)
 K_FILINGS = 30
 K_NAMES = 80
 _NORM = re.compile(r"[\s\d.%％()（）“”\"'‘’、，,。:：;；\-—/·]+|指标|的")
@@ -58,29 +64,77 @@ class Candidate:
     canonical_id: int | None = None
     usage: int = 0
     sources: list[SourceRef] = field(default_factory=list)
+    filing_sims: dict[int, float] = field(default_factory=dict)   # past filing id → similarity
 
 
 def _same_project(a: str, b: str) -> bool:
     return bool(a) and norm_key(a) == norm_key(b)
 
 
+def _same_department(filing_dept: str | None, dept_key: str) -> bool:
+    other = norm_key(filing_dept or "")
+    return bool(other) and (other == dept_key or (min(len(other), len(dept_key)) >= 4
+                                                 and (other in dept_key or dept_key in other)))
+
+
+def _history_part(filing_sims: dict[int, float], best: float) -> float:
+    """0..1 evidence from the past filings an indicator was used in.
+
+    Similarities are taken relative to the best-matching filing (what an officer would copy)
+    and scaled by how good that best match is, so history from a weakly related catalogue
+    counts for little.  Several similar filings using the same indicator add support.
+    """
+    if not filing_sims or best <= 0:
+        return 0.0
+    rel = sorted((s / best for s in filing_sims.values()), reverse=True)
+    support = rel[0] + SUPPORT_STEP * sum(rel[1:])
+    return min(1.0, support) * min(1.0, best / SIM_TRUSTED)
+
+
 def project_text(project: Project) -> str:
     return f"{project.name} {project.name} {project.description or ''}"
 
 
-def gather(model, project: Project, exclude_filings: set[int] = frozenset()) -> dict[str, Candidate]:
+@dataclass
+class Evidence:
+    """What gathering found: candidates, and the past filings they came from (best first)."""
+    cands: dict[str, Candidate]
+    similar: list[tuple[int, float]]          # (filing id, similarity)
+    filing_info: dict[int, dict]
+    filing_sizes: dict[int, int]              # filing id → number of indicators
+
+    def refs(self, k: int = 5) -> list[SourceRef]:
+        return [SourceRef(kind="filing", name=self.filing_info[f]["name"], year=self.filing_info[f]["year"],
+                          similarity=round(s, 3)) for f, s in self.similar[:k] if f in self.filing_info]
+
+    def table_max(self) -> int:
+        """Places in the draft: as many as the closely matching past filings hold (clamped to the
+        rules' range), the rules' default when no past filing matches well."""
+        size = table_size()
+        close = [self.filing_sizes.get(f, 0) for f, s in self.similar[:3] if s >= CLOSE_SIM]
+        if not close:
+            return size["max"]
+        close.sort()
+        return max(size["max"], min(size["max_with_history"], close[len(close) // 2]))
+
+
+def gather(model, project: Project, exclude_filings: set[int] = frozenset()) -> Evidence:
     """Every candidate indicator for the project, with its evidence and score parts."""
     text = project_text(project)
     cands: dict[str, Candidate] = {}
     types = set(project.types)
+    dept = norm_key(project.department or "")
 
     # 1. indicators of similar past filings
     similar = [(fid, s) for fid, s in model.similar_filings(text, K_FILINGS + len(exclude_filings))
                if fid not in exclude_filings][:K_FILINGS]
     filing_info = model.cat.filings(fid for fid, _ in similar)
     sim_of = dict(similar)
+    best = max(sim_of.values(), default=0.0)
+    filing_sizes: dict[int, int] = {}
     for row in model.cat.indicators_of(fid for fid, _ in similar):
         fid = row["filing_id"]
+        filing_sizes[fid] = filing_sizes.get(fid, 0) + 1
         finfo = filing_info.get(fid, {})
         same = _same_project(finfo.get("name", ""), project.name)
         key = f"c:{row['canonical_id']}" if row.get("canonical_id") is not None else f"n:{row['level2']}:{norm_key(row['name'])}"
@@ -91,10 +145,13 @@ def gather(model, project: Project, exclude_filings: set[int] = frozenset()) -> 
         s = sim_of.get(fid, 0.0)
         c.history.append(History(value=row.get("value") or "", year=finfo.get("year"),
                                  filing=finfo.get("name", ""), similarity=s, same_project=same))
-        c.parts["filing_max"] = max(c.parts.get("filing_max", 0.0), s)
-        c.parts["filing_n"] = c.parts.get("filing_n", 0) + 1
+        c.filing_sims[fid] = max(c.filing_sims.get(fid, 0.0), s)
         if same:
             c.parts["same_project"] = 1.0
+        if dept and _same_department(finfo.get("department"), dept):
+            c.parts["department"] = 1.0
+    for c in cands.values():
+        c.parts["history"] = _history_part(c.filing_sims, best)
     # 2. indicator names similar to the project text
     for cid, s in model.similar_names(text, K_NAMES):
         key = f"c:{cid}"
@@ -125,16 +182,20 @@ def gather(model, project: Project, exclude_filings: set[int] = frozenset()) -> 
             c.history.append(History(value=info["typical_value"], year=None,
                                      filing="指标库典型值", similarity=0.0))
     # 3. the common-indicator library for the project's types (and the generic entries)
+    from catalogue.tags import fallback_tag
+
+    typed = types - {fallback_tag()}
     for entry in model.cat.library(types):
         key = f"l:{entry['code']}"
-        generic = entry["type"] not in types
+        # cross-type (通用) entries stand in fully when no project type was recognised
+        generic = entry["type"] not in types and bool(typed)
         cands[key] = Candidate(
             key=key, level2=entry["level2"], name=entry["name"],
             library_value=entry.get("value"), library_basis=entry.get("basis"),
             library_type=entry["type"],
             parts={"library": 0.0 if generic else 1.0, "library_generic": 1.0 if generic else 0.0},
         )
-    return cands
+    return Evidence(cands, similar, filing_info, filing_sizes)
 
 
 def score(cands: dict[str, Candidate], feedback: dict[str, float], max_usage: int) -> None:
@@ -142,8 +203,8 @@ def score(cands: dict[str, Candidate], feedback: dict[str, float], max_usage: in
     for c in cands.values():
         p = c.parts
         s = 0.0
-        if "filing_max" in p:
-            s += w["filing"] * min(1.0, p["filing_max"] * (1 + 0.15 * (p["filing_n"] - 1)))
+        s += w["filing"] * p.get("history", 0.0)
+        s += w["department"] * p.get("department", 0.0)
         s += w["name"] * p.get("name", 0.0)
         s += w["tag"] * p.get("tag", 0.0)
         if c.usage and max_usage:
@@ -166,40 +227,75 @@ def _fix_category(c: Candidate) -> str:
     return c.level2
 
 
-def select(cands: dict[str, Candidate], profile: str = "default", sizes: dict | None = None) -> list[Candidate]:
-    """Pick per 二级 by score: quota max, near-duplicates dropped, required ones guaranteed."""
+def select(cands: dict[str, Candidate], profile: str = "default", sizes: dict | None = None,
+           table_max: int | None = None) -> list[Candidate]:
+    """Pick the draft's indicators.
+
+    Every required 二级 of the profile gets its best candidate (and its quota `min` when the
+    evidence reaches `min_score`); the remaining places up to `table.max` go to the best-scoring
+    candidates overall within each category's `max`.  Near-duplicate names are dropped.
+    `sizes` overrides a category's max (and a required category's min) for a caller.
+    """
     from rapidfuzz import fuzz
 
     required = set(get_profile(profile)["required"])
+    table = table_size()
     by_l2: dict[str, list[Candidate]] = {l2: [] for l2 in LEVEL2_CANON}
     for c in cands.values():
         if not c.name or not c.level2:
             continue
-        l2 = _fix_category(c)
-        c.level2 = l2
-        by_l2.setdefault(l2, []).append(c)
-    chosen: list[Candidate] = []
-    keys: list[str] = []
+        c.level2 = _fix_category(c)
+        by_l2.setdefault(c.level2, []).append(c)
+    for ranked in by_l2.values():
+        ranked.sort(key=lambda c: (-c.score, len(c.name), c.key))
+
+    limits = {}
     for l2 in LEVEL2_CANON:
         q = dict(quota(l2))
         if sizes and l2 in sizes:
-            q["max"] = sizes[l2]
-        if l2 in required:
-            q["min"] = max(q.get("min", 0), 1)
-        ranked = sorted(by_l2.get(l2, []), key=lambda c: (-c.score, len(c.name), c.key))
-        picked = 0
-        for c in ranked:
-            if picked >= q["max"]:
+            q["max"] = q["min"] = sizes[l2]
+        limits[l2] = q
+    chosen: dict[str, list[Candidate]] = {l2: [] for l2 in LEVEL2_CANON}
+    keys: list[str] = []
+
+    def take(c: Candidate) -> bool:
+        k = norm_key(c.name)
+        if not k or any(k == o or fuzz.ratio(k, o) >= 85 for o in keys):
+            return False
+        chosen[c.level2].append(c)
+        keys.append(k)
+        return True
+
+    def pending(l2: str):
+        return (c for c in by_l2.get(l2, []) if c not in chosen[l2])
+
+    # 1. the guaranteed places: one per required category, more where the quota asks and the
+    #    evidence is there
+    for l2 in LEVEL2_CANON:
+        q = limits[l2]
+        want = max(q.get("min", 0), 1 if l2 in required else 0)
+        order = list(pending(l2))
+        if q.get("first_rule"):
+            order.sort(key=lambda c: match_rule(l2, c.name)["id"] != q["first_rule"])   # stable
+        for c in order:
+            if len(chosen[l2]) >= min(want, q["max"]):
                 break
-            if picked >= q.get("min", 0) and c.score < q.get("min_score", 0.0):
+            if chosen[l2] and c.score < q.get("min_score", table["min_score"]):
                 break
-            k = norm_key(c.name)
-            if not k or any(k == o or fuzz.ratio(k, o) >= 85 for o in keys):
-                continue
-            chosen.append(c)
-            keys.append(k)
-            picked += 1
-    return chosen
+            take(c)
+    # 2. the rest of the table by score across categories
+    total_max = table_max or table["max"]
+    if sizes:
+        total_max = max(total_max, sum(limits[l2]["max"] for l2 in sizes))
+    rest = sorted((c for l2 in LEVEL2_CANON for c in pending(l2)), key=lambda c: (-c.score, len(c.name), c.key))
+    for c in rest:
+        if sum(map(len, chosen.values())) >= total_max:
+            break
+        q = limits[c.level2]
+        if len(chosen[c.level2]) >= q["max"] or c.score < q.get("min_score", table["min_score"]):
+            continue
+        take(c)
+    return [c for l2 in LEVEL2_CANON for c in chosen[l2]]
 
 
 def to_indicator(project: Project, c: Candidate) -> DraftIndicator:
@@ -278,17 +374,17 @@ def rank(model, project: Project, *, profile: str = "default", use_feedback: boo
     if not project.types:
         project = project.model_copy(update={"types": model.tag(project.name, project.description),
                                              "types_inferred": True})
-    cands = gather(model, project, exclude_filings)
+    evidence = gather(model, project, exclude_filings)
+    cands = evidence.cands
     score(cands, model.feedback() if use_feedback else {}, model.cat.max_usage())
-    chosen = select(cands, profile, sizes)
+    chosen = select(cands, profile, sizes, evidence.table_max())
     by_l2: dict[str, list[Candidate]] = {l2: [] for l2 in LEVEL2_CANON}
     for c in cands.values():
         if c.name and c.level2 in by_l2:
             by_l2[c.level2].append(c)
     for l2 in by_l2:
         by_l2[l2].sort(key=lambda c: (-c.score, len(c.name), c.key))
-    similar = model.similar_refs(project_text(project), exclude_filings)
-    return Ranking(project=project, by_level2=by_l2, chosen=chosen, similar=similar)
+    return Ranking(project=project, by_level2=by_l2, chosen=chosen, similar=evidence.refs())
 
 
 def suggest(model, project: Project, *, profile: str = "default", use_feedback: bool = True,

@@ -143,6 +143,8 @@ def fill_value(level2: str, name: str, *, budget: float | None, year: int | None
             pv = parse_value(value)
             if year is not None and any(y < year for y in years_in(value)):
                 continue                    # still names a past year: not usable as a target
+            if level2 == "成本指标" and pv.op in ("≥", ">"):
+                continue                    # a floor on spending is a filing error (lint L12)
             if kind == "rate":
                 rate = _as_rate(value, clamp)
                 if rate is None:
