@@ -77,6 +77,8 @@ def filing_from_dict(d: dict, source: Source | None = None) -> Filing:
         data.pop("source", None)
     if data.get("budget") in ("", None):
         data["budget"] = None
+    if data.get("description") is None:      # hand-written JSON: null means "not given"
+        data.pop("description", None)
     return Filing(**data, indicators=indicators)
 
 

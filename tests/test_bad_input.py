@@ -64,3 +64,15 @@ def test_good_files_still_read_when_others_fail(tmp_path):
     assert [f["name"] for f in json.loads(out.stdout)] == ["政务服务业务"]
     assert str(bad) in out.stderr and str(missing) in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_null_fields_in_hand_written_json_read_as_missing(tmp_path):
+    p = tmp_path / "filing.json"
+    p.write_text(json.dumps({"name": "疫苗及药物", "description": None, "budget": None, "year": 2020,
+                             "indicators": [{"level1": "产出指标", "level2": "数量指标", "name": "接种人次",
+                                             "value": None}]}, ensure_ascii=False), encoding="utf-8")
+    out = run_cli("parse", str(p), "--format", "json")
+    assert out.returncode == 0, out.stderr
+    (f,) = json.loads(out.stdout)
+    assert f["description"] == "" and f["budget"] is None
+    assert f["indicators"][0]["value"] == ""
