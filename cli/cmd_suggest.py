@@ -25,9 +25,10 @@ def register(sub) -> None:
                    help="项目类型（如 租赁、运维、热线、评审）；不给时自动识别，可重复")
     p.add_argument("--from", dest="from_file", metavar="FILE",
                    help="项目清单 .jsonl/.csv/.xlsx（字段 name, description, budget, year, department），每行生成一张草稿")
-    p.add_argument("--format", choices=["table", "md", "json", "jsonl", "xlsx"],
+    p.add_argument("--format", choices=["table", "md", "json", "jsonl", "xlsx", "csv"],
                    help="输出格式（默认 table；-o 给出文件时按扩展名）")
-    p.add_argument("-o", "--output", metavar="FILE", help="写入文件（.xlsx/.md/.json/.jsonl）；--from 时可为文件夹")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="写入文件（.xlsx/.md/.json/.jsonl/.csv）；--from 时给出文件夹则每个项目一个文件")
     p.add_argument("--profile", default="default", help="模板：default（通用）或 ningxia（可持续影响必填）")
     p.add_argument("--no-feedback", action="store_true", help="不使用以往采纳/删除记录调整推荐")
     from .common import add_db_arg
@@ -43,17 +44,35 @@ def make_project(name, desc="", budget=None, year=None, dept=None, types=None):
                    types=list(types or []), types_inferred=not types)
 
 
+def _resolve_types(given: list[str] | None) -> tuple[list[str] | None, list[str]]:
+    """(canonical tags, unknown spellings) for --type values or a list row's type."""
+    if not given:
+        return None, []
+    from catalogue.tags import resolve_tag
+
+    resolved = [resolve_tag(t) for t in given]
+    unknown = [t for t, r in zip(given, resolved) if r is None]
+    return list(dict.fromkeys(r for r in resolved if r)) or None, unknown
+
+
+def _wants_folder(output: str, fmt: str) -> bool:
+    """--from -o: a folder (one file per project) unless the path names a single output file."""
+    from pathlib import Path
+
+    p = Path(output)
+    return p.is_dir() or output.endswith(("/", "\\")) or not p.suffix
+
+
 def run(args) -> int:
-    import json
     from pathlib import Path
 
     from corpus.errors import InputError
     from engine.model import EngineModel
     from engine.profiles import profile
-    from engine.suggest import suggest
 
-    from .common import err, stdout_write
-    from .writers import format_from_path, render, write
+    from .common import err
+    from .writers import format_from_path
+    from .writers.atomic import OutputError
 
     try:
         profile(args.profile)
@@ -66,7 +85,26 @@ def run(args) -> int:
     if args.budget is not None and args.budget < 0:
         err("预算金额（--budget）不能为负数。")
         return 2
-    fmt = args.format or (format_from_path(args.output) if args.output and not Path(args.output).is_dir() else None) or "table"
+    types, unknown = _resolve_types(args.type)
+    if unknown:
+        from catalogue.tags import tag_names
+
+        err(f"未知的项目类型（--type）：{'、'.join(unknown)}；可选：{'、'.join(tag_names())}")
+        return 2
+    fmt = args.format or (format_from_path(args.output) if args.output and not Path(args.output).is_dir()
+                          else None) or "table"
+    if fmt == "xlsx" and not args.output:
+        err("xlsx 格式需要用 -o 指定输出文件。")
+        return 2
+    rows = None
+    if args.from_file:
+        from corpus.projects import read_projects
+
+        try:
+            rows = read_projects(args.from_file)
+        except InputError as exc:
+            err(str(exc))
+            return 2
     try:
         model = EngineModel.open(args.db)
     except InputError as exc:
@@ -75,51 +113,51 @@ def run(args) -> int:
     except Exception as exc:  # unreadable catalogue: say which file, no traceback
         err(f"无法打开指标库 {args.db or '（默认）'}：{exc}")
         return 2
-
-    def one(p):
-        return suggest(model, p, profile=args.profile, use_feedback=not args.no_feedback)
-
-    if not args.from_file:
-        draft = one(make_project(args.name, args.desc, args.budget, args.year, args.dept, args.type))
-        if args.output:
-            write(draft, args.output, fmt)
-            stdout_write(f"已写入 {args.output}")
-        elif fmt == "xlsx":
-            err("xlsx 格式需要用 -o 指定输出文件。")
-            return 2
-        else:
-            stdout_write(render(draft, fmt))
-        return 0
-
-    from corpus.projects import read_projects
-
     try:
-        rows = read_projects(args.from_file)
-    except InputError as exc:
+        if rows is None:
+            project = make_project(args.name, args.desc, args.budget, args.year, args.dept, types)
+            return _emit([_suggest(model, args, project)], args, fmt, single=True)
+        drafts = []
+        for r in rows:
+            row_types, bad = _resolve_types([r.type] if r.type else None)
+            if bad:
+                err(f"{args.from_file}：第 {r.row} 行的项目类型「{r.type}」无法识别，改为自动识别")
+            drafts.append(_suggest(model, args, make_project(
+                r.name, r.description, r.budget, r.year, r.department, row_types or types)))
+        return _emit(drafts, args, fmt, single=False)
+    except OutputError as exc:
         err(str(exc))
         return 2
-    drafts = [one(make_project(r.name, r.description, r.budget, r.year, r.department,
-                               [r.type] if r.type else args.type)) for r in rows]
-    if args.output and (fmt == "xlsx" or Path(args.output).is_dir()):
-        from .writers.safety import safe_filename
+    finally:
+        model.close()
 
-        out = Path(args.output)
-        out.mkdir(parents=True, exist_ok=True)
-        taken: set[str] = set()
-        ext = {"table": "md", "jsonl": "json"}.get(fmt, fmt)
-        for d in drafts:
-            fname = safe_filename(d.project.name, ext, taken)
-            taken.add(fname)
-            write(d, out / fname, ext)
-        stdout_write(f"已写入 {len(drafts)} 份草稿到 {out}")
-    elif args.output:
-        write(drafts, args.output, fmt)
-        stdout_write(f"已写入 {len(drafts)} 份草稿到 {args.output}")
-    elif fmt in ("jsonl", "json"):
-        if fmt == "jsonl":
-            stdout_write("\n".join(json.dumps(d.model_dump(mode="json"), ensure_ascii=False) for d in drafts))
-        else:
-            stdout_write(json.dumps([d.model_dump(mode="json") for d in drafts], ensure_ascii=False, indent=2))
-    else:
-        stdout_write("\n\n".join(render(d, fmt) for d in drafts))
+
+def _suggest(model, args, project):
+    from engine.suggest import suggest
+
+    return suggest(model, project, profile=args.profile, use_feedback=not args.no_feedback)
+
+
+def _emit(drafts, args, fmt: str, single: bool) -> int:
+    """Print or write the drafts; one file per project when --from writes into a folder."""
+    from pathlib import Path
+
+    from .common import stdout_write
+    from .writers import render, write
+
+    if not args.output:
+        stdout_write(render(drafts[0] if single else drafts, fmt))
+        return 0
+    if single or not _wants_folder(args.output, fmt):
+        write(drafts[0] if single else drafts, args.output, fmt)
+        stdout_write(f"已写入 {args.output}" + ("" if single else f"（{len(drafts)} 份草稿）"))
+        return 0
+    from .writers.safety import safe_filename
+
+    out = Path(args.output)
+    ext = {"table": "md", "jsonl": "json"}.get(fmt, fmt)
+    taken: set[str] = set()
+    for d in drafts:
+        write(d, out / safe_filename(d.project.name, ext, taken), ext)
+    stdout_write(f"已写入 {len(drafts)} 份草稿到 {out}")
     return 0

@@ -107,6 +107,14 @@ def _history_note(h: History, rolled: int, value: str) -> str:
     return f"沿用 {src} 的指标值 {value}{roll}"
 
 
+def unit_from_name(name: str) -> str | None:
+    """The unit an indicator's name implies (…面积 → 平方米), from rules.json unit_from_name."""
+    for ending, unit in rules_data()["unit_from_name"].items():
+        if not ending.startswith("_") and name.endswith(ending):
+            return unit
+    return None
+
+
 def _quantity(name: str, description: str, unit_hint: str | None):
     """A number with a unit in the description that fits this indicator, if any."""
     from rapidfuzz import fuzz
@@ -145,6 +153,12 @@ def fill_value(level2: str, name: str, *, budget: float | None, year: int | None
                 continue                    # still names a past year: not usable as a target
             if level2 == "成本指标" and pv.op in ("≥", ">"):
                 continue                    # a floor on spending is a filing error (lint L12)
+            note = ""
+            if pv.kind == "number" and not pv.unit:
+                unit = unit_from_name(name)
+                if unit is None:
+                    continue                # a bare number is not a target (lint L07)
+                value, note = f"{value}{unit}", f"；按指标名称补上计量单位「{unit}」"
             if kind == "rate":
                 rate = _as_rate(value, clamp)
                 if rate is None:
@@ -155,7 +169,7 @@ def fill_value(level2: str, name: str, *, budget: float | None, year: int | None
             elif _BARE_YEAR_END.match(value.strip()) and year is not None:
                 value = f"{year}年底前"
             return Filled(value=value, basis=_basis_for(h), origin="history", from_history=h,
-                          rules=[f"{rid}：{_history_note(h, rolled, value)}"])
+                          rules=[f"{rid}：{_history_note(h, rolled, value)}{note}"])
         return None
 
     def from_library() -> Filled | None:

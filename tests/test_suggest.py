@@ -1,0 +1,213 @@
+"""`jixiao suggest`: complete, well-formed, explained drafts; the rule layer; the CLI around it."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from conftest import SEEDS, run_cli
+from corpus.parse import parse_file
+from corpus.values import parse_value, years_in
+from engine.draft import Project
+from engine.evaluate import valid_value
+from engine.model import EngineModel
+from engine.profiles import profile
+from engine.suggest import suggest
+
+YEAR = 2026
+# New projects officers file often, beyond the seeds' own names (type keywords of DOMAIN.md e).
+OTHER_PROJECTS = [
+    ("干部业务能力提升培训", "全年举办业务培训班4期，培训干部300人次", 20.0),
+    ("办公设备购置", "购置办公电脑30台、打印机10台", 45.5),
+    ("政务服务宣传册印制", "印制办事指南宣传册3000册，开展宣传活动6次", 6.0),
+    ("机关办公楼物业管理费", "保洁、保安、水电维护，保障办公面积12000平方米", 88.0),
+    ("困难群众临时救助补助资金", "资助困难群众约500人", 120.0),
+    ("农田水利设施修缮", "", 300.0),
+]
+
+
+@pytest.fixture(scope="module")
+def model(shared_db):
+    m = EngineModel.open(shared_db)
+    yield m
+    m.close()
+
+
+def seed_projects():
+    for f in (f for p in SEEDS for f in parse_file(p) if f.kind == "project"):
+        yield Project(name=f.name, description=f.description, budget=f.budget or 10.0, year=YEAR,
+                      department=f.department)
+
+
+def all_projects():
+    yield from seed_projects()
+    for name, desc, budget in OTHER_PROJECTS:
+        yield Project(name=name, description=desc, budget=budget, year=YEAR, department="某县行政审批服务局")
+
+
+def test_every_draft_is_complete_well_formed_and_explained(model):
+    required = profile("default")["required"]
+    n = 0
+    for project in all_projects():
+        draft = suggest(model, project, use_feedback=False)
+        n += 1
+        where = project.name
+        present = {i.level2 for i in draft.indicators}
+        assert set(required) <= present, where
+        assert 6 <= len(draft.indicators) <= 12, where
+        for ind in draft.indicators:
+            assert valid_value(ind), (where, ind.name, ind.value)
+            assert ind.needs_input == (not ind.value), (where, ind.name)
+            assert ind.sources and ind.rules, (where, ind.name)           # every line says why
+        # the cost value equals the budget given
+        costs = [parse_value(i.value) for i in draft.indicators if i.level2 == "成本指标"]
+        assert any(c.op in ("≤", "=") and c.number == project.budget and c.unit == "万元" for c in costs), where
+        # deadlines (and any year a timeliness value names) fall in the target year
+        for ind in draft.indicators:
+            if ind.level2 == "时效指标" or ind.parsed.kind == "deadline":
+                assert all(y == YEAR for y in years_in(ind.value)), (where, ind.value)
+        # no review errors in a fresh draft but the reminders to fill what needs input
+        errors = [(f.rule, f.indicator) for f in draft.lint if f.severity == "error"]
+        assert all(r.startswith("L02") and draft.indicators[i].needs_input for r, i in errors), (where, errors)
+    assert n == 26
+
+
+def test_drafts_are_deterministic(model):
+    p = Project(name="12345政务服务热线运行维护", description="受理群众诉求约10000件", budget=80, year=YEAR)
+    a = suggest(model, p).model_dump()
+    b = suggest(model, p).model_dump()
+    assert a == b
+
+
+def test_values_come_from_the_description_budget_and_year(model):
+    p = Project(name="政务服务大厅窗口运行保障", description="大厅设置14个窗口，全年办件约20000件", budget=36.5, year=YEAR)
+    draft = suggest(model, p, use_feedback=False)
+    from_desc = [i for i in draft.indicators if any(s.kind == "description" for s in i.sources)]
+    assert from_desc, [i.name for i in draft.indicators]
+    assert all(re.match(r"^(14个|20000件)$", i.value) for i in from_desc)
+    assert all(i.basis == "计划标准" for i in from_desc)
+    cost = [i for i in draft.indicators if i.level2 == "成本指标"][0]
+    assert cost.value == "≤36.5万元" and "36.5" in " ".join(cost.rules)
+
+
+def test_no_invented_numbers_without_a_source(model):
+    # an unfamiliar project with no description: counts cannot be known, so they are left to fill
+    p = Project(name="农田水利设施修缮", description="", budget=300, year=YEAR)
+    draft = suggest(model, p, use_feedback=False)
+    qty = [i for i in draft.indicators if i.level2 == "数量指标"]
+    for i in qty:
+        if i.value:     # a value needs a source: the library template, history or the description
+            assert any(s.kind in ("filing", "library", "description") for s in i.sources)
+    for i in draft.indicators:
+        assert "{N}" not in i.value and "{" not in i.value
+
+
+def test_carried_from_the_same_projects_last_filing(model):
+    # 政务大厅运行经费 was filed for 2021; next year's draft carries its lines, rolled and based on last year
+    p = Project(name="政务大厅运行经费", description="", budget=52, year=2022)
+    draft = suggest(model, p, use_feedback=False)
+    carried = [i for i in draft.indicators if i.status == "carried"]
+    assert len(carried) >= 5
+    assert all(i.basis == "按照上年" for i in carried if i.level2 != "成本指标")
+    deadline = next(i for i in carried if i.name == "窗口单位人员进厅")
+    assert deadline.value == "2022年底前"
+    assert any("政务大厅运行经费" in s.name and s.year == 2021 for s in deadline.sources)
+
+
+def test_leave_one_out_beats_both_baselines_with_real_sized_tables(shared_db):
+    out = run_cli("eval", "--db", str(shared_db), "--format", "json")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    ours, popular, copy = (result["systems"][k] for k in ("jixiao", "popular", "copy"))
+    assert result["filings"] == 20
+    assert ours["recall"] > popular["recall"] and ours["recall"] > copy["recall"]
+    assert ours["size"] <= result["real_size"]
+    assert ours["coverage"] == 1.0
+
+
+# -- the command ---------------------------------------------------------------------------
+
+
+def test_suggest_json_shape(shared_db):
+    out = run_cli("suggest", "政务大厅租金", "--budget", "15", "--year", "2026", "--format", "json",
+                  "--db", str(shared_db))
+    assert out.returncode == 0, out.stderr
+    d = json.loads(out.stdout)
+    assert set(d) >= {"project", "indicators", "lint", "similar"}
+    assert d["project"]["types"] == ["租赁"] and d["project"]["types_inferred"] is True
+    ind = d["indicators"][0]
+    assert set(ind) >= {"level1", "level2", "name", "value", "basis", "sources", "rules", "needs_input", "parsed"}
+    assert d["similar"][0]["name"] == "政务大厅租金"
+
+
+def test_given_type_is_used_and_unknown_type_refused(shared_db):
+    out = run_cli("suggest", "综合保障经费", "--type", "热线", "--format", "json", "--db", str(shared_db))
+    d = json.loads(out.stdout)
+    assert d["project"]["types"] == ["热线"] and d["project"]["types_inferred"] is False
+    bad = run_cli("suggest", "综合保障经费", "--type", "火箭", "--db", str(shared_db))
+    assert bad.returncode == 2 and "火箭" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_from_file_in_input_order_as_jsonl_csv_and_xlsx(shared_db, tmp_path):
+    import openpyxl
+
+    rows = [("政务大厅租金", "", 15, 2026), ("机房运维服务", "服务器20台", 30, 2026), ("业务培训", "", 5, 2026)]
+    jl = tmp_path / "p.jsonl"
+    jl.write_text("\n".join(json.dumps(dict(zip(("name", "description", "budget", "year"), r)),
+                                       ensure_ascii=False) for r in rows), encoding="utf-8")
+    csv = tmp_path / "p.csv"
+    csv.write_text("项目名称,项目概况,预算金额,年度\n" + "\n".join(",".join(map(str, r)) for r in rows),
+                   encoding="utf-8")
+    xl = tmp_path / "p.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["name", "description", "budget", "year"])
+    for r in rows:
+        wb.active.append(list(r))
+    wb.save(xl)
+    outs = []
+    for src in (jl, csv, xl):
+        out = run_cli("suggest", "--from", str(src), "--format", "jsonl", "--db", str(shared_db))
+        assert out.returncode == 0, out.stderr
+        drafts = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+        assert [d["project"]["name"] for d in drafts] == [r[0] for r in rows]
+        assert [d["project"]["budget"] for d in drafts] == [r[2] for r in rows]
+        outs.append(drafts)
+    assert outs[0] == outs[1] == outs[2]
+
+
+def test_from_file_into_one_workbook_or_a_folder(shared_db, tmp_path):
+    src = tmp_path / "p.jsonl"
+    src.write_text('{"name": "政务大厅租金", "budget": 15}\n{"name": "../../逃逸", "budget": 3}\n', encoding="utf-8")
+    book = tmp_path / "全部.xlsx"
+    out = run_cli("suggest", "--from", str(src), "-o", str(book), "--db", str(shared_db))
+    assert out.returncode == 0, out.stderr
+    assert book.is_file()
+    folder = tmp_path / "草稿"
+    out = run_cli("suggest", "--from", str(src), "-o", str(folder), "--format", "json", "--db", str(shared_db))
+    assert out.returncode == 0, out.stderr
+    written = sorted(p.name for p in folder.iterdir())
+    assert len(written) == 2 and all(p.parent == folder for p in folder.iterdir())
+    assert not (tmp_path / "逃逸.json").exists()
+
+
+def test_bad_list_and_unwritable_output_are_clean_failures(shared_db, tmp_path):
+    bad = tmp_path / "p.csv"
+    bad.write_text("预算金额,年度\n15,2026\n", encoding="utf-8")
+    out = run_cli("suggest", "--from", str(bad), "--db", str(shared_db))
+    assert out.returncode == 2 and str(bad) in out.stderr and "Traceback" not in out.stderr
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    out = run_cli("suggest", "政务大厅租金", "-o", str(blocker / "a.xlsx"), "--db", str(shared_db))
+    assert out.returncode == 2 and "Traceback" not in out.stderr and "a.xlsx" in out.stderr
+    out = run_cli("suggest", "政务大厅租金", "--format", "xlsx", "--db", str(shared_db))
+    assert out.returncode == 2 and "-o" in out.stderr
+
+
+def test_lint_finds_the_real_findings_in_the_seeds():
+    out = run_cli("lint", *map(str, SEEDS), "--format", "json")
+    assert out.returncode == 1          # errors found
+    found = {(r["name"], f["rule"].split()[0]) for r in json.loads(out.stdout) for f in r["lint"]}
+    assert ("政务大厅租金", "L11") in found          # 52万元 cost on a 15万元 budget
+    assert ("政务大厅租金", "L09") in found          # satisfaction filed under 质量
+    assert ("政务服务业务", "L01") in found          # no cost indicator at all
