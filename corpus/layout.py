@@ -360,7 +360,15 @@ def _is_example(table: Table) -> bool:
 
 
 def _is_department(table: Table) -> bool:
-    texts = table.title[-3:] + [" ".join(clean(c) for c in row) for row in table.rows[:2]]
+    """A 部门整体支出 table: said in the title above it or in its first rows before the indicator
+    grid starts (a project name in the grid's rows, such as a system-import sheet, doesn't count)."""
+    head = []
+    for row in table.rows[:2]:
+        cells = [clean(c) for c in row]
+        if _is_grid_header(cells):
+            break
+        head.append(" ".join(cells))
+    texts = table.title[-3:] + head
     return any(k in squash(t) for t in texts for k in _fields()["department_table"])
 
 

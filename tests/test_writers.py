@@ -323,3 +323,12 @@ def test_unknown_format_is_refused(tmp_path):
     with pytest.raises(ValueError):
         render(hand_draft(), "xlsx")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_workbook_starting_with_a_department_draft_reads_back_without_extra_filings(seed_drafts, tmp_path):
+    # the system-import sheet lists the department draft's name in its rows: not a department table
+    dept = [d for d in seed_drafts if d.project.kind == "department"]
+    drafts = dept + [d for d in seed_drafts if d.project.kind == "project"][:3]
+    write(drafts, tmp_path / "all.xlsx")
+    filings = parse_file(tmp_path / "all.xlsx")
+    assert [(f.name, f.kind) for f in filings] == [(d.project.name, d.project.kind) for d in drafts]
