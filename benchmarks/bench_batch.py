@@ -1,0 +1,161 @@
+"""Throughput of `jixiao batch` on 1,000 filings, as .json drafts and as .xlsx drafts.
+
+    .venv/bin/python benchmarks/bench_batch.py [--n 1000] [--runs 3] [--formats json,xlsx] [--profile]
+
+The 1,000 input filings are generated deterministically from the shipped seeds (22 tables):
+names numbered, years spread over 2019–2024 with their deadlines and periods moved along, numbers
+and budgets scaled by a seeded factor, and written as our filing JSON.  A budgets table names
+every project (a few with a slightly different spelling, a few missing).  Each timed run is a real
+`python -m cli.main batch … --force` process on a catalogue built beforehand (so start-up,
+reading, carrying, suggestions for empty categories, writing and the summary are all counted);
+the figure is the median of the runs.  Issue 8's targets: ≥200 filings/s json, ≥50/s xlsx.
+--profile also runs one json batch in-process under cProfile and prints where the time goes.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+_NUM = re.compile(r"(?<![0-9.])([0-9]+(?:\.[0-9]+)?)(?![0-9]*\s*年)")
+
+
+def _scale_value(value: str, factor: float) -> str:
+    """Numbers in a value scaled (rates kept ≤ 100, years and codes left alone)."""
+    from corpus.values import parse_value
+
+    pv = parse_value(value)
+    if pv.kind != "number" or pv.number is None or pv.unit in ("%",) or "12345" in value:
+        return value
+    m = _NUM.search(value)
+    if not m:
+        return value
+    n = float(m.group(1))
+    new = round(n * factor, 2) if "." in m.group(1) else max(1, round(n * factor))
+    return value[:m.start(1)] + (f"{new:g}" if isinstance(new, float) else str(new)) + value[m.end(1):]
+
+
+def generate(folder: Path, n: int, seed: int = 8) -> list[tuple[str, float]]:
+    """n filing .json files in `folder`; returns (name, next year's budget) for the budgets table."""
+    from corpus.parse import parse_file, shipped_seed_files
+    from corpus.values import roll_years
+
+    base = [f for p in shipped_seed_files() for f in parse_file(p)]
+    rng = random.Random(seed)
+    budgets = []
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        src = base[i % len(base)]
+        year = rng.randint(2019, 2024)
+        delta = year - (src.year or year)
+        factor = rng.uniform(0.7, 1.4)
+        d = src.model_dump(mode="json")
+        d["name"] = f"{src.name}（{i + 1:04d}）"
+        d["year"] = year
+        d["budget"] = round((src.budget or 10) * factor, 2)
+        d["period"] = roll_years(src.period or "", delta)[0] or None
+        d["description"] = roll_years(src.description or "", delta)[0]
+        d.pop("source", None)
+        for ind in d["indicators"]:
+            ind["value"] = _scale_value(roll_years(ind["value"] or "", delta)[0], factor)
+            ind.pop("parsed", None)
+            ind.pop("source", None)
+        (folder / f"{i:04d}.json").write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
+        budgets.append((d["name"], round(d["budget"] * rng.uniform(0.9, 1.2), 2)))
+    return budgets
+
+
+def write_budgets(path: Path, budgets: list[tuple[str, float]]) -> None:
+    rng = random.Random(9)
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["项目名称", "预算金额"])
+        for name, amount in budgets:
+            r = rng.random()
+            if r < 0.03:
+                continue                                  # missing from the table
+            if r < 0.08:
+                name = name.replace("经费", "费")          # spelled a little differently
+            w.writerow([name, amount])
+
+
+def run_batch(inputs: Path, out: Path, budgets: Path, fmt: str, env: dict) -> tuple[float, list[str]]:
+    cmd = [sys.executable, "-m", "cli.main", "batch", str(inputs), "--year", "2025", "-o", str(out),
+           "--budgets", str(budgets), "--format", fmt, "--force"]
+    t0 = time.perf_counter()
+    r = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
+    elapsed = time.perf_counter() - t0
+    if r.returncode != 0:
+        raise SystemExit(f"batch failed ({r.returncode}):\n{r.stderr[-2000:]}")
+    return elapsed, cmd
+
+
+def profile_once(inputs: Path, out: Path, budgets: Path) -> None:
+    import cProfile
+    import io
+    import pstats
+
+    from cli.main import main
+
+    prof = cProfile.Profile()
+    prof.enable()
+    main(["batch", str(inputs), "--year", "2025", "-o", str(out), "--budgets", str(budgets),
+          "--format", "json", "--force"])
+    prof.disable()
+    buf = io.StringIO()
+    pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(30)
+    print(buf.getvalue())
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=1000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--formats", default="json,xlsx")
+    ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--keep", metavar="DIR", help="work in DIR and keep it (default: a temp folder)")
+    args = ap.parse_args()
+
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="jixiao-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        inputs = work / "filings"
+        shutil.rmtree(inputs, ignore_errors=True)
+        budgets = work / "budgets.csv"
+        write_budgets(budgets, generate(inputs, args.n))
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "JIXIAO_DB": str(work / "catalogue.db")}
+        run_batch(inputs, work / "warmup", budgets, "json", env)     # builds catalogue + indexes
+        print(f"jixiao batch: {args.n} filings generated from the seeds, median of {args.runs} runs "
+              f"(python {sys.version.split()[0]}, {os.cpu_count()} cores)")
+        for fmt in args.formats.split(","):
+            times = []
+            for k in range(args.runs):
+                elapsed, cmd = run_batch(inputs, work / f"out-{fmt}", budgets, fmt, env)
+                times.append(elapsed)
+            med = statistics.median(times)
+            shown = " ".join(c if " " not in c else f"'{c}'" for c in cmd[1:])
+            print(f"  {fmt:5s} {args.n / med:7.1f} filings/s  (median {med:.2f} s; runs "
+                  f"{', '.join(f'{t:.2f}' for t in times)} s)\n        command: python {shown}")
+        if args.profile:
+            profile_once(inputs, work / "out-profile", budgets)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,451 @@
+"""`jixiao batch`: last year's filings → next year's drafts, one file each, plus a summary.
+
+    jixiao batch INPUT... --year Y -o OUTDIR [--budgets FILE] [--format xlsx|json|md] [--force]
+
+Every run reads all inputs, carries every filing forward (engine.carry) and rebuilds 汇总.csv and
+汇总.xlsx from all of them; a draft file that already exists is left as it is (the officer may
+have edited it) unless --force.  Outputs are written atomically and are byte-for-byte
+reproducible — file names are assigned in input order, .xlsx files carry a fixed timestamp
+(1 January of the target year, or SOURCE_DATE_EPOCH) — so a batch killed halfway and run again
+ends exactly like one uninterrupted run.  One batch at a time may write into an OUTDIR.
+"""
+from __future__ import annotations
+
+import re
+import sys
+
+SUMMARY_STEM = "汇总"
+SUMMARY_HEADER = (
+    "序号", "输入文件", "表序号", "项目名称", "类型", "上年年度", "目标年度", "预算（万元）", "预算来源",
+    "输出文件", "沿用", "年份顺延", "成本重设", "补充", "移动", "审核提示", "待填写", "审核错误",
+    "状态", "问题与说明",
+)
+COUNT_COLUMNS = {"沿用": "carried", "年份顺延": "rolled", "成本重设": "recosted", "补充": "added",
+                 "移动": "moved", "审核提示": "flagged", "待填写": "needs_input", "审核错误": "lint_errors"}
+_TEMP = re.compile(r"^\..+\.[0-9a-f]{8}\.tmp$")     # cli/writers/atomic.py leftovers of a killed run
+_EXT = {"xlsx": "xlsx", "json": "json", "md": "md"}
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "batch", help="把去年的全部申报表顺延为今年的草稿（每个项目一个文件，另附汇总表）",
+        description="读取去年的申报表（文件或文件夹，.txt/.docx/.xlsx/.csv/.json），逐表顺延到目标年度："
+                    "沿用指标（绩效标准记为按照上年）、年份顺延、成本指标按新预算重设、错填类别的指标移到正确类别、"
+                    "缺少的必填类别按推荐补充，并附审核提示。输出文件夹中每个项目一个草稿，"
+                    "另有 汇总.csv 和 汇总.xlsx 列出每张表的改动数量和所有问题。",
+        epilog="示例：jixiao batch 去年的表/ --year 2025 -o 2025草稿/ --budgets 2025预算.xlsx",
+    )
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="去年的申报表文件或文件夹")
+    p.add_argument("--year", type=int, required=True, metavar="Y", help="目标年度（例如 2025）")
+    p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="输出文件夹（不存在时创建）")
+    p.add_argument("--budgets", metavar="FILE",
+                   help="新年度预算表 .csv/.xlsx（列：项目名称/name，预算金额/budget，单位万元）；"
+                        "按项目名称精确匹配，其次按相近名称匹配")
+    p.add_argument("--format", choices=sorted(_EXT), default="xlsx",
+                   help="草稿格式（默认 xlsx：正式表样 + 系统导入表）")
+    p.add_argument("--force", action="store_true", help="覆盖输出文件夹中已有的草稿（默认跳过已写好的）")
+    p.add_argument("--profile", default="default", help="模板：default（通用）或 ningxia（可持续影响必填）")
+    from .common import add_db_arg
+
+    add_db_arg(p)
+
+
+# ------------------------------------------------------------------------------ reproducible xlsx
+
+def xlsx_stamp(year: int):
+    """The fixed creation time written into .xlsx outputs (SOURCE_DATE_EPOCH wins when set)."""
+    import datetime
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.timezone.utc).replace(tzinfo=None)
+    return datetime.datetime(min(max(year, 1980), 2100), 1, 1)
+
+
+def reproducible_xlsx(wb, stamp) -> bytes:
+    """The workbook's bytes with every time stamp (core properties, zip entries) set to `stamp`.
+
+    openpyxl writes the save time into docProps/core.xml and the zip entries; both are replaced
+    so the same draft always gives the same file."""
+    import io
+    import zipfile
+
+    wb.properties.created = stamp
+    raw = io.BytesIO()
+    wb.save(raw)
+    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                text = body.decode("utf-8")
+                for tag in ("created", "modified"):
+                    text = re.sub(rf"(<dcterms:{tag}\b[^>]*>)[^<]*(</dcterms:{tag}>)", rf"\g<1>{iso}\g<2>", text)
+                body = text.encode("utf-8")
+            zi = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = info.external_attr
+            dst.writestr(zi, body)
+    return out.getvalue()
+
+
+def _write_draft(draft, path, fmt: str, stamp) -> None:
+    from .writers import write
+    from .writers.atomic import write_bytes
+
+    if fmt == "xlsx":
+        from .writers.xlsx import build_workbook
+
+        write_bytes(path, reproducible_xlsx(build_workbook([draft]), stamp))
+    else:
+        write(draft, path, fmt)
+
+
+def _write_summary(rows, outdir, stamp) -> list:
+    """汇总.csv and 汇总.xlsx; returns the paths written."""
+    import openpyxl
+
+    from .writers import write_csv
+    from .writers.atomic import write_bytes
+    from .writers.tabular import fill_sheet
+
+    csv_path, xlsx_path = outdir / f"{SUMMARY_STEM}.csv", outdir / f"{SUMMARY_STEM}.xlsx"
+    write_csv(rows, SUMMARY_HEADER, csv_path)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = SUMMARY_STEM
+    fill_sheet(ws, SUMMARY_HEADER, rows)
+    write_bytes(xlsx_path, reproducible_xlsx(wb, stamp))
+    return [csv_path, xlsx_path]
+
+
+# ------------------------------------------------------------------------------ the run
+
+class _Lock:
+    """An exclusive lock on OUTDIR for the whole run (POSIX flock on the folder itself)."""
+
+    def __init__(self, folder):
+        self.fd = None
+        self.folder = folder
+
+    def __enter__(self):
+        import os
+
+        try:
+            import fcntl
+        except ImportError:           # not POSIX: no lock
+            return self
+        self.fd = os.open(self.folder, os.O_RDONLY)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(self.fd)
+            self.fd = None
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        import os
+
+        if self.fd is not None:
+            os.close(self.fd)
+
+
+def _clean_temps(outdir) -> None:
+    for p in outdir.iterdir():
+        if _TEMP.match(p.name) and p.is_file():
+            try:
+                p.unlink()
+            except OSError:
+                pass
+
+
+def _inside(path, folder) -> bool:
+    try:
+        path.resolve().relative_to(folder)
+        return True
+    except ValueError:
+        return False
+
+
+class _Progress:
+    """A rich progress bar on stderr when it is a terminal (reading, then carrying); else nothing."""
+
+    def __init__(self):
+        self.bar = self.task = None
+        if sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.bar = Progress(TextColumn("{task.fields[phase]}"), BarColumn(), MofNCompleteColumn(),
+                                TimeRemainingColumn(), TextColumn("{task.description}"),
+                                console=Console(stderr=True), transient=True)
+
+    def __enter__(self):
+        if self.bar:
+            self.bar.__enter__()
+        return self
+
+    def phase(self, label: str, total: int) -> None:
+        if self.bar:
+            if self.task is not None:
+                self.bar.remove_task(self.task)
+            self.task = self.bar.add_task("", total=total, phase=label)
+
+    def advance(self, name: str) -> None:
+        if self.bar and self.task is not None:
+            self.bar.update(self.task, advance=1, description=str(name)[:24])
+
+    def __exit__(self, *exc):
+        if self.bar:
+            self.bar.__exit__(*exc)
+
+
+def _read_budgets(path, problems: list) -> list[tuple[str, float, int]]:
+    """(name, 万元, row) for every usable row; rows without an amount or repeated are problems."""
+    from corpus.projects import read_projects
+    from engine.carry import name_key
+
+    out, seen = [], {}
+    for r in read_projects(path):
+        if r.budget is None:
+            problems.append(("", r.name, f"预算表第 {r.row} 行「{r.name}」没有预算金额，已忽略"))
+            continue
+        if r.budget < 0:
+            problems.append(("", r.name, f"预算表第 {r.row} 行「{r.name}」的预算金额为负数，已忽略"))
+            continue
+        key = name_key(r.name)
+        if key in seen:
+            problems.append(("", r.name, f"预算表第 {r.row} 行「{r.name}」与第 {seen[key]} 行重复，已忽略"))
+            continue
+        seen[key] = r.row
+        out.append((r.name, float(r.budget), r.row))
+    return out
+
+
+def _make_fill(model, profile: str, use_feedback: bool = True):
+    """fill(project, level2) for engine.carry: the suggest engine's picks of that 二级."""
+    from engine.suggest import suggest
+
+    cache: dict[str, object] = {}
+
+    def fill(project, level2):
+        key = project.model_dump_json()
+        if key not in cache:
+            cache.clear()
+            cache[key] = suggest(model, project.model_copy(deep=True), profile=profile, use_feedback=use_feedback)
+        return [i for i in cache[key].indicators if i.level2 == level2]
+
+    return fill
+
+
+def _fmt_num(x) -> str:
+    from corpus.values import format_value
+
+    return "" if x is None else format_value(None, x, None)
+
+
+def run(args) -> int:
+    from pathlib import Path
+
+    from corpus.errors import InputError
+    from engine.profiles import profile
+
+    from .common import err
+
+    try:
+        profile(args.profile)
+    except ValueError as exc:
+        err(str(exc))
+        return 2
+    if not 1990 <= args.year <= 2100:
+        err(f"目标年度（--year）应在 1990–2100 之间：{args.year}")
+        return 2
+    outdir = Path(args.output)
+    if outdir.exists() and not outdir.is_dir():
+        err(f"{outdir}：输出位置已存在且不是文件夹")
+        return 2
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        err(f"{outdir}：无法创建输出文件夹（{exc.strerror or type(exc).__name__}）")
+        return 2
+    problems: list[tuple[str, str, str]] = []          # (input file, name, message) not tied to a draft
+    budgets: list[tuple[str, float, int]] = []
+    if args.budgets:
+        try:
+            budgets = _read_budgets(args.budgets, problems)
+        except InputError as exc:
+            err(str(exc))
+            return 2
+    for raw in args.inputs:
+        if not Path(raw).exists():
+            err(f"{raw}：文件或文件夹不存在")
+            return 2
+
+    try:
+        lock = _Lock(outdir).__enter__()
+    except OSError:
+        err(f"{outdir}：另一个 jixiao batch 正在写入这个文件夹，请等它结束后再运行")
+        return 2
+    try:
+        return _run_locked(args, outdir, budgets, problems)
+    finally:
+        lock.__exit__(None, None, None)
+
+
+def _run_locked(args, outdir, budgets, problems) -> int:
+    from corpus.errors import InputError
+    from corpus.parse import iter_input_files
+
+    from .common import err, stdout_write
+    from .writers import OutputError
+
+    _clean_temps(outdir)
+    out_real = outdir.resolve()
+    files = [f for f in iter_input_files(args.inputs) if not _inside(f, out_real)]
+    if not files:
+        err("没有找到可读取的申报表文件（支持 .txt .docx .xlsx .csv .json .jsonl）")
+        return 2
+    model = None
+    try:
+        with _Progress() as progress:
+            items, failed_files = _read_all(files, progress)
+            if items:
+                model = _open_model(args.db)
+            rows, written, skipped = _carry_all(args, outdir, items, budgets, problems, model, progress)
+    except InputError as exc:           # the catalogue could not be opened
+        err(str(exc))
+        return 2
+    failed = len(failed_files) + sum(1 for r in rows if r[18] == "失败")
+    for f, exc in failed_files:
+        rows.append(_problem_row(len(rows) + 1, str(f), "", "失败", exc.problem))
+    for f, name, message in problems:
+        rows.append(_problem_row(len(rows) + 1, f, name, "预算问题", message))
+    try:
+        summary = _write_summary(rows, outdir, xlsx_stamp(args.year))
+    except OutputError as exc:
+        err(str(exc))
+        return 2
+
+    for f, exc in failed_files:
+        err(str(exc))
+    for row in rows:
+        if row[18] == "失败" and row[3]:
+            err(f"{row[1]}：「{row[3]}」{row[19]}")
+    for _, _, message in problems:
+        err(message)
+    projects = sum(1 for _, _, fl in items if fl.kind == "project")
+    msg = (f"已顺延 {len(items)} 张表（项目 {projects}，部门整体 {len(items) - projects}）到 {args.year} 年："
+           f"写入 {written} 份，已存在跳过 {skipped} 份" + ("（用 --force 覆盖）" if skipped else "")
+           + f"；汇总见 {summary[0]}、{summary[1]}")
+    if failed:
+        msg += f"；{failed} 项失败，见汇总"
+    stdout_write(msg)
+    return 2 if failed else 0
+
+
+def _read_all(files, progress):
+    """Every filing of every file, in input order; a bad file is kept as (file, InputError)."""
+    from corpus.errors import InputError
+    from corpus.parse import parse_file
+
+    items, failed = [], []                             # (file, table no., filing)
+    progress.phase("读取", len(files))
+    for f in files:
+        try:
+            items.extend((f, n, filing) for n, filing in enumerate(parse_file(f), 1))
+        except InputError as exc:
+            failed.append((f, exc))
+        progress.advance(f.name)
+    return items, failed
+
+
+def _open_model(db):
+    from corpus.errors import InputError
+    from engine.model import EngineModel
+
+    try:
+        return EngineModel.open(db)
+    except InputError:
+        raise
+    except Exception as exc:  # unreadable catalogue: say which file, no traceback
+        raise InputError(db or "指标库（默认）", f"无法打开指标库：{exc}") from None
+
+
+def _carry_all(args, outdir, items, budgets, problems, model, progress):
+    """Carry and write every filing; the summary rows, drafts written and drafts skipped."""
+    from engine.carry import carry_forward, match_budgets, roll_forward
+
+    from .writers import OutputError
+    from .writers.safety import safe_filename
+
+    # budgets by name, and output names in input order (the same on every run)
+    next_names = [roll_forward(fl.name, max(0, args.year - (fl.year or args.year - 1))).text
+                  for _, _, fl in items]
+    matches, unmatched = match_budgets([[nn, fl.name] for nn, (_, _, fl) in zip(next_names, items)],
+                                       [(n, b) for n, b, _ in budgets])
+    for j in unmatched:
+        name, _, row = budgets[j]
+        problems.append(("", name, f"预算表第 {row} 行「{name}」没有匹配到任何申报表"))
+    taken = {f"{SUMMARY_STEM}.csv", f"{SUMMARY_STEM}.xlsx"}
+    out_names = [safe_filename(nn, _EXT[args.format], taken) for nn in next_names]
+    fill = _make_fill(model, args.profile) if model is not None else None
+    stamp = xlsx_stamp(args.year)
+
+    rows, written, skipped = [], 0, 0
+    progress.phase("顺延", len(items))
+    for k, ((f, n, filing), match, fname) in enumerate(zip(items, matches, out_names), 1):
+        budget = match.amount if match else None
+        notes = []
+        if match and match.how == "fuzzy":
+            notes.append(f"预算按相近名称「{match.name}」匹配（相似度 {match.score:g}）")
+        elif args.budgets and not match:
+            notes.append("预算表中没有这个项目")
+        status, counts, draft = "成功", None, None
+        try:
+            draft, counts = carry_forward(filing, args.year, budget, fill=fill, profile=args.profile)
+        except Exception as exc:  # one bad filing must not stop the others
+            status = "失败"
+            notes.append(f"顺延失败（{type(exc).__name__}）：{str(exc)[:120]}")
+        target = outdir / fname
+        if draft is not None:
+            try:
+                if args.force or not target.exists():
+                    _write_draft(draft, target, args.format, stamp)
+                    written += 1
+                else:
+                    skipped += 1
+            except (OutputError, ValueError) as exc:
+                status = "失败"
+                notes.append(f"写入失败：{exc}")
+        rows.append(_row(k, f, n, filing, draft, counts, budget, match, fname if status == "成功" else "",
+                         status, notes))
+        progress.advance(filing.name)
+    return rows, written, skipped
+
+
+def _row(k, f, n, filing, draft, counts, budget, match, fname, status, notes) -> tuple:
+    kind = "部门整体" if filing.kind == "department" else "项目"
+    source = ""
+    if match:
+        source = f"预算表（{'精确匹配' if match.how == 'exact' else '相近名称'}：{match.name}）"
+    elif draft is not None and draft.project.budget is not None:
+        source = "沿用上年"
+    c = counts.as_dict() if counts else {}
+    problems = list(c.get("notes", [])) + notes
+    if draft is not None:
+        problems += [f"{x.rule.split()[0]} {x.message}" for x in draft.lint if x.severity == "error"]
+    name = draft.project.name if draft is not None else filing.name
+    return (
+        k, str(f), n, name, kind, filing.year or "", draft.project.year if draft is not None else "",
+        _fmt_num(draft.project.budget if draft is not None else budget), source, fname,
+        *[c.get(COUNT_COLUMNS[h], "") for h in SUMMARY_HEADER[10:18]], status, "；".join(problems),
+    )
+
+
+def _problem_row(k, file, name, status, message) -> tuple:
+    return (k, file, "", name, "", "", "", "", "", "", *[""] * 8, status, message)
