@@ -58,30 +58,25 @@ def search(conn: sqlite3.Connection, text: str, *, limit: int = 30,
     if not q:
         return 0, []
     if len(q) >= 3:
-        hits = conn.execute(
-            f"SELECT v.canonical_id, v.name, v.n FROM {FTS_TABLE} f JOIN canonical_names v ON v.id = f.rowid "
-            f"WHERE {FTS_TABLE} MATCH ?", ('"' + q.replace('"', '""') + '"',))
+        where = f"id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)"
+        params: list = ['"' + q.replace('"', '""') + '"']
     else:
-        hits = conn.execute("SELECT canonical_id, name, n FROM canonical_names WHERE instr(norm, ?) > 0", (q,))
-    best: dict[int, tuple[int, str]] = {}
-    for cid, name, n in hits:
-        if cid not in best or n > best[cid][0]:
-            best[cid] = (n, name)
-    rows = []
-    ids = list(best)
-    for i in range(0, len(ids), 500):
-        part = ids[i:i + 500]
-        sql = (f"SELECT id, code, level2, name, usage, typical_value, tags FROM canonical "
-               f"WHERE id IN ({','.join('?' * len(part))})")
-        params = list(part)
-        if level2:
-            sql += " AND level2 = ?"
-            params.append(level2)
-        for r in conn.execute(sql, params):
-            rows.append({"id": r[0], "code": r[1], "level2": r[2], "name": r[3], "matched": best[r[0]][1],
-                         "usage": r[4], "typical_value": r[5], "tags": json.loads(r[6] or "[]")})
-    rows.sort(key=lambda r: (-r["usage"], r["id"]))
-    return len(rows), rows[:limit]
+        where, params = "instr(norm, ?) > 0", [q]
+    sql = (f"WITH hits AS (SELECT canonical_id AS cid, name, MAX(n) AS n FROM canonical_names "
+           f"WHERE {where} GROUP BY canonical_id) "
+           "SELECT c.id, c.code, c.level2, c.name, hits.name, c.usage, c.typical_value, c.tags, "
+           "COUNT(*) OVER () FROM hits JOIN canonical c ON c.id = hits.cid")
+    if level2:
+        sql += " WHERE c.level2 = ?"
+        params.append(level2)
+    sql += " ORDER BY c.usage DESC, c.id LIMIT ?"
+    params.append(max(1, int(limit)))
+    rows, total = [], 0
+    for r in conn.execute(sql, params):
+        total = r[8]
+        rows.append({"id": r[0], "code": r[1], "level2": r[2], "name": r[3], "matched": r[4],
+                     "usage": r[5], "typical_value": r[6], "tags": json.loads(r[7] or "[]")})
+    return total, rows
 
 
 def search_library(conn: sqlite3.Connection, text: str, *, level2: str | None = None) -> list[dict]:

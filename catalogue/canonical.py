@@ -2,6 +2,7 @@
 
     name_key(name) -> str          the merge key (numbers, punctuation and filler words removed)
     level2_code(level2) -> "01"…   the 二级 number used in codes
+    level2_name(text) -> 二级       a canonical 二级 from any spelling or short name
     CanonicalIndex                 merge keys → canonical ids, kept in memory by a writer
 
 Merging is blocked: a name's key is looked up exactly first; only a key never seen before is
@@ -32,6 +33,7 @@ def rules() -> dict:
     return data
 
 
+@lru_cache(maxsize=1 << 18)
 def name_key(name: str) -> str:
     """Merge key of an indicator name; the squashed name itself when nothing else is left."""
     r = rules()
@@ -43,6 +45,14 @@ def name_key(name: str) -> str:
 
 def level2_code(level2: str) -> str:
     return rules()["level2_codes"].get(level2, "00")
+
+
+def level2_name(text: str) -> str | None:
+    """The canonical 二级 for a canonical name, a spelling or a short name (数量, 满意度)."""
+    from corpus.categories import SHORT, canonical_level2
+
+    text = (text or "").strip()
+    return canonical_level2(text) or {short: full for full, short in SHORT.items()}.get(text)
 
 
 @dataclass

@@ -15,6 +15,7 @@ The rest support the write path, the catalogue commands and incremental statisti
     canonical_values  value → count per canonical indicator (number/unit parsed)
     canonical_tags    tag → number of filings per canonical indicator
     code_seq          last sequence number per code prefix <type>-<二级>
+    dirty_canonical   canonical ids whose statistics wait for the end of an ingest run
     library           built-in common indicators (共性指标) per project type
     feedback          what officers kept / added / changed / rejected in chat
 """
@@ -50,6 +51,7 @@ _TABLES = {
                          ("canonical_id", "value")),
     "canonical_tags": ({"canonical_id": int, "tag": str, "n": int}, ("canonical_id", "tag")),
     "code_seq": ({"prefix": str, "last": int}, "prefix"),
+    "dirty_canonical": ({"id": int}, "id"),
     "library": ({"id": int, "type": str, "level1": str, "level2": str, "name": str, "value": str,
                  "basis": str, "code": str, "explain": str, "source": str}, "id"),
     "feedback": ({"id": int, "name": str, "level2": str, "action": str, "project": str,

@@ -14,6 +14,7 @@ several processes starting at once publishes it and nobody sees a half-built fil
 """
 from __future__ import annotations
 
+import glob
 import os
 import random
 import secrets
@@ -64,6 +65,7 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     _retry_busy(lambda: conn.execute("PRAGMA journal_mode = WAL"))
     conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA cache_size = -65536")
     return sqlite_utils.Database(conn, execute_plugins=False)
 
 
@@ -153,7 +155,21 @@ def open_catalogue(path: str | Path, bootstrap: bool = True) -> sqlite_utils.Dat
     return db
 
 
+STALE_BUILD_SECONDS = 3600       # a temporary build this old was left by a killed process
+
+
+def _remove_stale_builds(path: Path) -> None:
+    cutoff = time.time() - STALE_BUILD_SECONDS
+    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.tmp*"):
+        try:
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+        except OSError:
+            pass
+
+
 def _build_and_publish(path: Path, bootstrap: bool) -> None:
+    _remove_stale_builds(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         db = connect(tmp)
@@ -198,6 +214,7 @@ def _initialise(db: sqlite_utils.Database, bootstrap: bool) -> None:
             sha = file_sha256(seed)
             filings = parse_file(seed)
             writer.write([prepare(f, sha) for f in filings], [(sha, str(seed), len(filings))])
+        refresh_statistics(conn)
 
 
 def _bring_up_to_date(db: sqlite_utils.Database, path: Path, bootstrap: bool) -> None:
@@ -250,7 +267,7 @@ def retag(db: sqlite_utils.Database) -> None:
         "SELECT i.canonical_id, ft.tag, COUNT(DISTINCT i.filing_id) FROM indicators i "
         "JOIN filing_tags ft ON ft.filing_id = i.filing_id WHERE i.canonical_id IS NOT NULL "
         "GROUP BY i.canonical_id, ft.tag")
-    refresh_statistics(conn)
+    refresh_statistics(conn, everything=True)
     _set_meta(conn, tags_version=rules_version())
 
 
@@ -276,12 +293,15 @@ class _Ingest:
         if source:
             self.sources.append(source)
 
-    def flush(self) -> None:
-        if not self.pending and not self.sources:
+    def flush(self, last: bool = False) -> None:
+        """Write what is pending; the last flush of a run also refreshes the canonical
+        statistics its batches (or an interrupted earlier run) left dirty."""
+        if not self.pending and not self.sources and not last:
             return
         with write_transaction(self.db) as tx:
             res = self.writer.write(self.pending, self.sources)
-            tx.changed = res.added > 0
+            refreshed = refresh_statistics(self.db.conn) if last else 0
+            tx.changed = res.added > 0 or refreshed > 0
         self.pending, self.sources = [], []
         r = self.report
         r.added += res.added
@@ -332,7 +352,7 @@ def ingest_files(db_path: str | Path, paths: Iterable[str | Path], *, bootstrap:
             if sha is not None:
                 known[sha] = len(filings)
             run.add(filings, (sha, str(path), len(filings)) if sha else None)
-        run.flush()
+        run.flush(last=True)
     finally:
         db.close()
     report.seconds = time.perf_counter() - start
@@ -351,7 +371,7 @@ def ingest_filings(db_path: str | Path, filings: Iterable[Filing], *, bootstrap:
         for f in filings:
             report.filings_read += 1
             run.add([f])
-        run.flush()
+        run.flush(last=True)
     finally:
         db.close()
     report.seconds = time.perf_counter() - start
@@ -365,8 +385,7 @@ def record_feedback(db_path: str | Path, rows: Iterable[tuple[str, str, str, str
     action is one of keep / add / change / reject.  Feedback is read live by the engine and does
     not change the TF-IDF indexes, so it does not bump the revision.  Returns rows recorded.
     """
-    from corpus.categories import canonical_level2
-
+    from .canonical import level2_name
     from .query import FEEDBACK_WEIGHT
 
     clean = []
@@ -375,7 +394,7 @@ def record_feedback(db_path: str | Path, rows: Iterable[tuple[str, str, str, str
             raise ValueError(f"unknown feedback action {action!r}")
         if not (name or "").strip():
             raise ValueError("feedback needs an indicator name")
-        clean.append((name.strip(), canonical_level2(level2 or "") or (level2 or ""), action,
+        clean.append((name.strip(), level2_name(level2) or (level2 or ""), action,
                       project or "", now()))
     if not clean:
         return 0

@@ -4,11 +4,12 @@
     tag_names() -> [tag, ...]                                   every valid tag, priority order
     resolve_tag(text) -> tag | None                             a tag from a user's spelling
 
-Matching (the data file's comment says the same): text is normalised; every keyword and
-pattern match claims its characters, longest first and then by type priority, so one phrase
-counts for one type only; a type scores the weights of its distinct matched rules, the project
-name counting `name_weight` and the description `description_weight`; types at or above
-`threshold` are kept.  A project nothing matches gets the fallback tag.
+Matching (the data file's comment says the same): text is normalised; candidates are the
+longest keyword starting at each position and every pattern match; they claim their characters
+longest first and then by type priority, so one phrase counts for one type only; a type scores
+the weights of its distinct matched rules, the project name counting `name_weight` and the
+description `description_weight`; types at or above `threshold` are kept.  A project nothing
+matches gets the fallback tag.  All keywords are found with one compiled alternation.
 """
 from __future__ import annotations
 
@@ -42,7 +43,9 @@ class _Rules:
     tags: tuple[str, ...]
     codes: dict[str, str]
     aliases: dict[str, str]
-    rules: tuple[_Rule, ...]
+    keywords: re.Pattern                 # every keyword, longest first
+    by_keyword: dict[str, tuple[_Rule, ...]]
+    patterns: tuple[_Rule, ...]
     name_weight: float
     description_weight: float
     threshold: float
@@ -72,23 +75,30 @@ def _rules() -> _Rules:
             rules.append(_Rule(ti, len(rules), float(w), None, re.compile(pat)))
     if data["fallback"] not in tags:
         raise ValueError("type_tags.json: fallback must be one of the types")
-    return _Rules(tuple(tags), codes, aliases, tuple(rules), float(data["name_weight"]),
+    by_keyword: dict[str, list[_Rule]] = {}
+    for r in rules:
+        if r.literal:
+            by_keyword.setdefault(r.literal, []).append(r)
+    keywords = re.compile("|".join(re.escape(k) for k in sorted(by_keyword, key=len, reverse=True)) or "(?!)")
+    return _Rules(tuple(tags), codes, aliases, keywords, {k: tuple(v) for k, v in by_keyword.items()},
+                  tuple(r for r in rules if r.regex is not None), float(data["name_weight"]),
                   float(data["description_weight"]), float(data["threshold"]), data["fallback"],
                   f'{data["version"]}:{hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]}')
 
 
-def _field_scores(text: str, rules: _Rules) -> dict[int, float]:
+@lru_cache(maxsize=1 << 16)
+def _field_scores(text: str) -> dict[int, float]:
     """tag index -> summed weight of its distinct rules that claimed text in this field."""
     if not text:
         return {}
+    rules = _rules()
     hits = []          # (start, end, rule)
-    for r in rules.rules:
-        if r.literal is not None:
-            start = text.find(r.literal)
-            while start >= 0:
-                hits.append((start, start + len(r.literal), r))
-                start = text.find(r.literal, start + 1)
-        else:
+    pos, search = 0, rules.keywords.search
+    while (m := search(text, pos)) is not None:
+        hits.extend((m.start(), m.end(), r) for r in rules.by_keyword[m.group()])
+        pos = m.start() + 1
+    for r in rules.patterns:
+        if r.regex.search(text):
             hits.extend((m.start(), m.end(), r) for m in r.regex.finditer(text) if m.end() > m.start())
     if not hits:
         return {}
@@ -109,8 +119,8 @@ def _field_scores(text: str, rules: _Rules) -> dict[int, float]:
 def tag_project(name: str, description: str = "") -> list[tuple[str, float]]:
     """Project-type tags with scores, best first; at least one (the fallback when nothing fits)."""
     rules = _rules()
-    in_name = _field_scores(normalise(name), rules)
-    in_desc = _field_scores(normalise(description), rules)
+    in_name = _field_scores(normalise(name))
+    in_desc = _field_scores(normalise(description))
     scored = []
     for ti in set(in_name) | set(in_desc):
         score = rules.name_weight * in_name.get(ti, 0.0) + rules.description_weight * in_desc.get(ti, 0.0)

@@ -3,7 +3,10 @@
     prepare(filing) -> Prepared      hash, tags and merge keys (done before taking the lock)
     BatchWriter(conn).write(items)   inside BEGIN IMMEDIATE: dedupe by content hash, assign ids,
                                      attach indicators to canonical ones (or create them), insert
-                                     with executemany, update canonical statistics incrementally
+                                     with executemany, add up usage / value / tag counts and mark
+                                     the canonical indicators touched as dirty
+    refresh_statistics(conn)         typical value, name, tags, range … of the dirty ones (once
+                                     per ingest run, in its last transaction)
 
 Each call writes whole filings only; the caller commits (or rolls back) the transaction.
 """
@@ -98,11 +101,13 @@ class BatchWriter:
         seqs = dict(conn.execute("SELECT prefix, last FROM code_seq"))
         seq_touched: set[str] = set()
 
+        index = self.index
+        by_key, variants = index.by_key, index.variants
         filing_rows, tag_rows, ind_rows, canon_rows, new_names = [], [], [], [], []
-        name_counts: Counter = Counter()       # existing variant id -> count
-        value_counts: Counter = Counter()      # (cid, value, number, unit) -> count
-        tag_counts: Counter = Counter()        # (cid, tag) -> filings
-        usage: Counter = Counter()             # cid -> filings
+        name_counts: dict[int, int] = {}                  # variant id -> indicators
+        value_counts: dict[tuple, int] = {}               # (cid, value, number, unit) -> indicators
+        tag_counts: Counter = Counter()                   # (cid, tag) -> filings
+        usage: Counter = Counter()                        # cid -> filings
         for p in fresh:
             f = p.filing
             fid += 1
@@ -115,34 +120,35 @@ class BatchWriter:
             tag_rows.extend((fid, t, s, r) for r, (t, s) in enumerate(p.tags))
             used: set[int] = set()
             for pos, (ind, key) in enumerate(zip(f.indicators, p.keys)):
-                cid = self.index.find(ind.level2, key)
-                if cid is None:
-                    cid_next += 1
-                    cid = cid_next
-                    prefix = f"{tag_code(_code_type(ind.name, primary))}-{level2_code(ind.level2)}"
-                    seqs[prefix] = seqs.get(prefix, 0) + 1
-                    seq_touched.add(prefix)
-                    canon_rows.append((cid, f"{prefix}-{seqs[prefix]:04d}", key, ind.level1, ind.level2,
-                                       ind.name, stamp))
-                    res.canonical_added += 1
-                self.index.add_key(ind.level2, key, cid)
-                variant = self.index.variants.get((cid, ind.name))
+                level2, name = ind.level2, ind.name
+                cid = by_key.get((level2, key))
+                if cid is None:                            # a new spelling: near-identical, or new
+                    cid = index.find(level2, key)
+                    if cid is None:
+                        cid_next += 1
+                        cid = cid_next
+                        prefix = f"{tag_code(_code_type(name, primary))}-{level2_code(level2)}"
+                        seqs[prefix] = seqs.get(prefix, 0) + 1
+                        seq_touched.add(prefix)
+                        canon_rows.append((cid, f"{prefix}-{seqs[prefix]:04d}", key, ind.level1, level2,
+                                           name, stamp))
+                        res.canonical_added += 1
+                    index.add_key(level2, key, cid)
+                variant = variants.get((cid, name))
                 if variant is None:
                     vid += 1
-                    self.index.variants[(cid, ind.name)] = vid
-                    new_names.append([vid, cid, ind.level2, ind.name, key, normalise(ind.name), 0])
-                    name_counts[vid] += 1
-                else:
-                    name_counts[variant] += 1
+                    variant = variants[(cid, name)] = vid
+                    new_names.append([vid, cid, level2, name, key, normalise(name), 0])
+                name_counts[variant] = name_counts.get(variant, 0) + 1
                 pv = ind.parsed
-                value = (ind.value or "").strip()
-                if value:
-                    value_counts[(cid, value, pv.number, pv.unit)] += 1
+                if ind.value:
+                    vk = (cid, ind.value, pv.number, pv.unit)
+                    value_counts[vk] = value_counts.get(vk, 0) + 1
                 used.add(cid)
                 isrc = ind.source
                 iid += 1
                 ind_rows.append((
-                    iid, fid, pos, ind.level1, ind.level2, ind.level1_raw, ind.level2_raw, ind.name,
+                    iid, fid, pos, ind.level1, level2, ind.level1_raw, ind.level2_raw, name,
                     ind.value, ind.basis, pv.kind, pv.op, pv.number, pv.unit, pv.year,
                     isrc.file if isrc and isrc.file != src_file else None,
                     isrc.table if isrc else None, isrc.row if isrc else None, cid))
@@ -150,7 +156,7 @@ class BatchWriter:
                 usage[cid] += 1
                 for t, _ in p.tags:
                     tag_counts[(cid, t)] += 1
-        self.index.last_variant_id = vid
+        index.last_variant_id = vid
 
         conn.executemany(
             "INSERT INTO filings (id, content_hash, kind, name, department, year, budget, period, "
@@ -160,10 +166,8 @@ class BatchWriter:
         conn.executemany(
             "INSERT INTO canonical (id, code, key, level1, level2, name, created_at) VALUES (?,?,?,?,?,?,?)",
             canon_rows)
-        new_ids = set()
         for row in new_names:
             row[6] = name_counts.pop(row[0])
-            new_ids.add(row[0])
         conn.executemany("INSERT INTO canonical_names (id, canonical_id, level2, name, key, norm, n) "
                          "VALUES (?,?,?,?,?,?,?)", new_names)
         conn.executemany(f"INSERT INTO {FTS_TABLE} (rowid, norm) VALUES (?, ?)",
@@ -187,7 +191,7 @@ class BatchWriter:
         conn.executemany("INSERT INTO code_seq (prefix, last) VALUES (?, ?) "
                          "ON CONFLICT (prefix) DO UPDATE SET last = excluded.last",
                          [(p, seqs[p]) for p in seq_touched])
-        refresh_statistics(conn, usage.keys())
+        conn.executemany("INSERT OR IGNORE INTO dirty_canonical (id) VALUES (?)", [(c,) for c in usage])
         res.added = len(fresh)
         res.indicators = len(ind_rows)
         return res
@@ -218,15 +222,16 @@ _STATS_SQL = [
 ]
 
 
-def refresh_statistics(conn: sqlite3.Connection, ids=None) -> None:
-    """Recompute name, typical value, unit, range, tags and top values of these canonical ids
-    (all when ids is None) from canonical_names / canonical_values / canonical_tags."""
+def refresh_statistics(conn: sqlite3.Connection, everything: bool = False) -> int:
+    """Recompute name, typical value, unit, range, tags and top values of the canonical
+    indicators marked dirty (all of them with `everything`) from canonical_names /
+    canonical_values / canonical_tags, inside the caller's transaction.  Returns how many."""
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS touched (id INTEGER PRIMARY KEY)")
     conn.execute("DELETE FROM temp.touched")
-    if ids is None:
-        conn.execute("INSERT INTO temp.touched SELECT id FROM canonical")
-    else:
-        conn.executemany("INSERT INTO temp.touched (id) VALUES (?)", [(i,) for i in ids])
+    source = "canonical" if everything else "dirty_canonical"
+    n = conn.execute(f"INSERT INTO temp.touched SELECT id FROM {source}").rowcount
     for sql in _STATS_SQL:
         conn.execute(sql)
+    conn.execute("DELETE FROM dirty_canonical")
     conn.execute("DELETE FROM temp.touched")
+    return n

@@ -147,9 +147,9 @@ def run(args) -> int:
     from pathlib import Path
 
     from catalogue import browse
+    from catalogue.canonical import level2_name
     from catalogue.paths import default_db_path
     from catalogue.store import CatalogueError, open_catalogue
-    from corpus.categories import canonical_level2
 
     from .common import err, stdout_write
 
@@ -169,7 +169,7 @@ def run(args) -> int:
         elif cmd == "search":
             level2 = None
             if args.level2:
-                level2 = canonical_level2(args.level2)
+                level2 = level2_name(args.level2)
                 if level2 is None:
                     err(f"--level2：不认识的二级指标“{args.level2}”（如 数量指标、质量指标、服务对象满意度指标）")
                     return 2
