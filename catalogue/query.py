@@ -100,15 +100,23 @@ class CatalogueReader:
         return out
 
     def canonicals_only_in(self, ids, filings: set[int]) -> set[int]:
-        """Canonical ids used by no filing outside `filings` (for leave-one-out evaluation)."""
+        """Canonical ids used by no filing outside `filings` (for leave-one-out evaluation).
+
+        canonical.usage counts the distinct filings using each canonical indicator, so one is
+        used only inside `filings` when those filings account for all of its usage (reading the
+        few excluded filings' rows instead of every row of popular indicators)."""
         marks, ids = _in(ids)
-        if not ids:
-            return set()
         fmarks, fids = _in(filings)
-        q = (f"SELECT DISTINCT canonical_id FROM indicators WHERE canonical_id IN ({marks})"
-             + (f" AND filing_id NOT IN ({fmarks})" if fids else ""))
-        used = {cid for (cid,) in self.conn.execute(q, ids + fids)}
-        return set(ids) - used
+        if not ids or not fids:
+            return set()
+        inside = dict(self.conn.execute(
+            f"SELECT canonical_id, COUNT(DISTINCT filing_id) FROM indicators "
+            f"WHERE filing_id IN ({fmarks}) AND canonical_id IN ({marks}) GROUP BY canonical_id", fids + ids))
+        if not inside:
+            return set()
+        cmarks, cids = _in(inside)
+        return {cid for cid, usage in self.conn.execute(
+            f"SELECT id, usage FROM canonical WHERE id IN ({cmarks})", cids) if usage <= inside[cid]}
 
     def library(self, types: Iterable[str]) -> list[dict]:
         """Common-library entries (共性指标) for these project types plus the generic ones."""
@@ -134,13 +142,24 @@ class CatalogueReader:
         return self._max_usage
 
     def popular(self, level2: str, n: int, exclude: set[int] = frozenset()) -> list[dict]:
-        """The n canonical indicators of a 二级 used by the most filings (outside `exclude`)."""
+        """The n canonical indicators of a 二级 used by the most filings (outside `exclude`).
+
+        Ranked by canonical.usage (distinct filings) less the excluded filings' use; the first
+        n + (indicators the excluded filings touch) by usage always contain the answer."""
         fmarks, fids = _in(exclude)
-        q = ("SELECT c.id, c.name, c.typical_value, COUNT(DISTINCT i.filing_id) AS n "
-             "FROM indicators i JOIN canonical c ON c.id = i.canonical_id WHERE c.level2 = ?"
-             + (f" AND i.filing_id NOT IN ({fmarks})" if fids else "")
-             + " GROUP BY c.id ORDER BY n DESC, c.id LIMIT ?")
-        return [dict(r) for r in self.conn.execute(q, [level2, *fids, n])]
+        minus: dict[int, int] = {}
+        if fids:
+            minus = dict(self.conn.execute(   # an indicator's 二级 is its canonical indicator's
+                f"SELECT canonical_id, COUNT(DISTINCT filing_id) FROM indicators "
+                f"WHERE filing_id IN ({fmarks}) AND level2 = ? GROUP BY canonical_id", [*fids, level2]))
+        rows = self.conn.execute(
+            "SELECT id, name, typical_value, usage FROM canonical WHERE level2 = ? "
+            "ORDER BY usage DESC, id LIMIT ?", (level2, max(0, n) + len(minus)))
+        ranked = [{"id": r["id"], "name": r["name"], "typical_value": r["typical_value"],
+                   "n": r["usage"] - minus.get(r["id"], 0)} for r in rows]
+        ranked = [r for r in ranked if r["n"] > 0]
+        ranked.sort(key=lambda r: (-r["n"], r["id"]))
+        return ranked[:max(0, n)]
 
     def project_filings(self) -> list[tuple[int, dict]]:
         return [(r["id"], dict(r)) for r in self.conn.execute(

@@ -55,6 +55,7 @@ class IngestReport:
     duplicates: int = 0
     indicators_added: int = 0
     canonical_added: int = 0
+    catalogue_filings: int = 0      # filings in the catalogue afterwards
     seconds: float = 0.0
 
 
@@ -353,6 +354,7 @@ def ingest_files(db_path: str | Path, paths: Iterable[str | Path], *, bootstrap:
                 known[sha] = len(filings)
             run.add(filings, (sha, str(path), len(filings)) if sha else None)
         run.flush(last=True)
+        report.catalogue_filings = db.conn.execute("SELECT COUNT(*) FROM filings").fetchone()[0]
     finally:
         db.close()
     report.seconds = time.perf_counter() - start
@@ -372,6 +374,7 @@ def ingest_filings(db_path: str | Path, filings: Iterable[Filing], *, bootstrap:
             report.filings_read += 1
             run.add([f])
         run.flush(last=True)
+        report.catalogue_filings = db.conn.execute("SELECT COUNT(*) FROM filings").fetchone()[0]
     finally:
         db.close()
     report.seconds = time.perf_counter() - start

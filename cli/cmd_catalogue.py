@@ -141,17 +141,74 @@ def _write_atomic(path, lines) -> int:
     return n
 
 
-def run(args) -> int:
+def _dispatch(args, conn, db_path) -> int:
     import json
     import sys
-    from pathlib import Path
 
     from catalogue import browse
     from catalogue.canonical import level2_name
+
+    from .common import err, stdout_write
+
+    cmd = args.catalogue_command
+    if cmd == "stats":
+        st = browse.stats(conn)
+        stdout_write(json.dumps(st, ensure_ascii=False, indent=2) if args.format == "json"
+                     else _stats_text(st, db_path))
+    elif cmd == "search":
+        level2 = None
+        if args.level2:
+            level2 = level2_name(args.level2)
+            if level2 is None:
+                err(f"--level2：不认识的二级指标“{args.level2}”（如 数量指标、质量指标、服务对象满意度指标）")
+                return 2
+        if not args.text.strip():
+            err("search：请给出要搜索的文字")
+            return 2
+        total, rows = browse.search(conn, args.text, limit=max(1, args.limit), level2=level2)
+        lib = browse.search_library(conn, args.text, level2=level2)
+        if args.format == "json":
+            stdout_write(json.dumps({"query": args.text, "total": total, "indicators": rows, "library": lib},
+                                    ensure_ascii=False, indent=2))
+        else:
+            stdout_write(_search_text(args.text, total, rows, lib))
+    elif cmd == "show":
+        d = browse.show(conn, args.ident)
+        lib = None if d else browse.library_entry(conn, args.ident)
+        if d is None and lib is None:
+            err(f"{db_path}：指标库中没有编号或代码为“{args.ident}”的指标（可先用 catalogue search 查找）")
+            return 2
+        if args.format == "json":
+            stdout_write(json.dumps(d or lib, ensure_ascii=False, indent=2))
+        else:
+            stdout_write(_show_text(d) if d else _library_text(lib))
+    elif cmd == "export":
+        lines = (json.dumps(f, ensure_ascii=False) for f in browse.export_filings(conn))
+        if args.output:
+            try:
+                n = _write_atomic(args.output, lines)
+            except OSError as exc:
+                err(f"{args.output}：无法写入（{exc.strerror or exc}）")
+                return 2
+            print(f"已导出 {n} 张申报表到 {args.output}", file=sys.stderr)
+        else:
+            try:
+                for line in lines:
+                    sys.stdout.write(line + "\n")
+                sys.stdout.flush()
+            except BrokenPipeError:
+                pass
+    return 0
+
+
+def run(args) -> int:
+    import sqlite3
+    from pathlib import Path
+
     from catalogue.paths import default_db_path
     from catalogue.store import CatalogueError, open_catalogue
 
-    from .common import err, stdout_write
+    from .common import err
 
     db_path = Path(args.db) if args.db else default_db_path()
     try:
@@ -159,56 +216,13 @@ def run(args) -> int:
     except CatalogueError as exc:
         err(str(exc))
         return 2
-    conn = db.conn
+    except sqlite3.Error as exc:
+        err(f"{db_path}：无法打开指标库（{exc}）")
+        return 2
     try:
-        cmd = args.catalogue_command
-        if cmd == "stats":
-            st = browse.stats(conn)
-            stdout_write(json.dumps(st, ensure_ascii=False, indent=2) if args.format == "json"
-                         else _stats_text(st, db_path))
-        elif cmd == "search":
-            level2 = None
-            if args.level2:
-                level2 = level2_name(args.level2)
-                if level2 is None:
-                    err(f"--level2：不认识的二级指标“{args.level2}”（如 数量指标、质量指标、服务对象满意度指标）")
-                    return 2
-            if not args.text.strip():
-                err("search：请给出要搜索的文字")
-                return 2
-            total, rows = browse.search(conn, args.text, limit=max(1, args.limit), level2=level2)
-            lib = browse.search_library(conn, args.text, level2=level2)
-            if args.format == "json":
-                stdout_write(json.dumps({"query": args.text, "total": total, "indicators": rows, "library": lib},
-                                        ensure_ascii=False, indent=2))
-            else:
-                stdout_write(_search_text(args.text, total, rows, lib))
-        elif cmd == "show":
-            d = browse.show(conn, args.ident)
-            lib = None if d else browse.library_entry(conn, args.ident)
-            if d is None and lib is None:
-                err(f"{db_path}：指标库中没有编号或代码为“{args.ident}”的指标（可先用 catalogue search 查找）")
-                return 2
-            if args.format == "json":
-                stdout_write(json.dumps(d or lib, ensure_ascii=False, indent=2))
-            else:
-                stdout_write(_show_text(d) if d else _library_text(lib))
-        elif cmd == "export":
-            lines = (json.dumps(f, ensure_ascii=False) for f in browse.export_filings(conn))
-            if args.output:
-                try:
-                    n = _write_atomic(args.output, lines)
-                except OSError as exc:
-                    err(f"{args.output}：无法写入（{exc.strerror or exc}）")
-                    return 2
-                print(f"已导出 {n} 张申报表到 {args.output}", file=sys.stderr)
-            else:
-                try:
-                    for line in lines:
-                        sys.stdout.write(line + "\n")
-                    sys.stdout.flush()
-                except BrokenPipeError:
-                    pass
+        return _dispatch(args, db.conn, db_path)
+    except sqlite3.Error as exc:
+        err(f"{db_path}：读取指标库出错（{exc}）")
+        return 2
     finally:
         db.close()
-    return 0

@@ -31,11 +31,12 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    import sqlite3
     import sys
     from pathlib import Path
 
     from catalogue.paths import default_db_path
-    from catalogue.store import CatalogueError, ingest_files, open_catalogue
+    from catalogue.store import CatalogueError, ingest_files
 
     from .common import err, stdout_write
 
@@ -50,13 +51,11 @@ def run(args) -> int:
     try:
         report = ingest_files(db_path, args.paths, bootstrap=not args.no_seeds,
                               batch_size=args.batch, progress=progress)
-        db = open_catalogue(db_path, bootstrap=not args.no_seeds)
-        try:
-            total = db.conn.execute("SELECT COUNT(*) FROM filings").fetchone()[0]
-        finally:
-            db.close()
     except CatalogueError as exc:
         err(str(exc))
+        return 2
+    except sqlite3.Error as exc:          # disk full, read-only file …: already committed filings stay
+        err(f"{db_path}：写入指标库失败（{exc}）；已写入的整张申报表保留，可修正后重新执行 ingest")
         return 2
     if show_progress:
         print(file=sys.stderr)
@@ -71,7 +70,7 @@ def run(args) -> int:
         f"读取文件 {report.files} 个{skipped}，识别出申报表 {report.filings_read} 张。\n"
         f"新增申报表 {report.added} 张、指标 {report.indicators_added} 个（新规范指标 {report.canonical_added} 个）；"
         f"重复跳过 {report.duplicates} 张。\n"
-        f"指标库：{db_path}（共 {total} 张申报表），用时 {report.seconds:.1f} 秒。")
+        f"指标库：{db_path}（共 {report.catalogue_filings} 张申报表），用时 {report.seconds:.1f} 秒。")
     if report.failed:
         err(f"有 {len(report.failed)} 个文件未能读取（见上），其余文件已写入指标库。")
         return 2

@@ -342,3 +342,27 @@ def test_search_function_short_and_long_queries(db):
     assert search(conn, "")[0] == 0
     assert search(conn, "满意度", limit=1)[0] > 1
     conn.close()
+
+
+def test_reader_usage_queries_match_the_indicator_rows(db):
+    """popular() and canonicals_only_in() read canonical.usage; it must equal the distinct
+    filings in the indicator rows, with and without filings held out."""
+    reader = CatalogueReader(db)
+    conn = reader.conn
+    try:
+        filings = [i for (i,) in conn.execute("SELECT id FROM filings ORDER BY id")]
+        for held_out in ({filings[0]}, set(filings[5:8]), set()):
+            marks = ",".join("?" * len(held_out))
+            counts = {}
+            for cid, level2, n in conn.execute(
+                    f"SELECT c.id, c.level2, COUNT(DISTINCT i.filing_id) FROM indicators i JOIN canonical c "
+                    f"ON c.id = i.canonical_id WHERE i.filing_id NOT IN ({marks}) GROUP BY c.id", list(held_out)):
+                counts.setdefault(level2, []).append((-n, cid))
+            for level2, ranked in counts.items():
+                expected = [(cid, -neg) for neg, cid in sorted(ranked)[:4]]
+                assert [(r["id"], r["n"]) for r in reader.popular(level2, 4, held_out)] == expected
+            everything = [c for (c,) in conn.execute("SELECT id FROM canonical")]
+            used_outside = {c for level2 in counts.values() for _, c in level2}
+            assert reader.canonicals_only_in(everything, held_out) == set(everything) - used_outside
+    finally:
+        reader.close()
