@@ -6,8 +6,10 @@
     CanonicalIndex                 merge keys → canonical ids, kept in memory by a writer
 
 Merging is blocked: a name's key is looked up exactly first; only a key never seen before is
-compared (rapidfuzz ratio) with the known keys of its 二级 that share its first or last
-characters.  The rules (filler words, threshold, block size) live in data/canonical.json.
+compared (rapidfuzz ratio) with the known keys of its 二级 whose length allows the threshold at
+all and that share its whole first half or whole last half (an edit or two falls in one half).
+Blocks stay small even when thousands of names share a head and a tail (群众对……满意度).
+The rules (filler words, threshold) live in data/canonical.json.
 """
 from __future__ import annotations
 
@@ -66,7 +68,7 @@ class CanonicalIndex:
     by_key: dict[tuple[str, str], int] = field(default_factory=dict)
     variants: dict[tuple[int, str], int] = field(default_factory=dict)   # (canonical id, name) -> variant id
     last_variant_id: int = 0
-    _blocks: dict[tuple[str, str, str], tuple[list[str], list[int]]] = field(default_factory=dict)
+    _blocks: dict[tuple, tuple[list[str], list[int]]] = field(default_factory=dict)
 
     def refresh(self, conn: sqlite3.Connection) -> None:
         rows = conn.execute(
@@ -81,7 +83,7 @@ class CanonicalIndex:
         if (level2, key) in self.by_key:
             return
         self.by_key[(level2, key)] = cid
-        for block in self._block_ids(level2, key):
+        for block in _blocks_of(level2, key, len(key)):
             keys, cids = self._blocks.setdefault(block, ([], []))
             keys.append(key)
             cids.append(cid)
@@ -92,21 +94,30 @@ class CanonicalIndex:
         if cid is not None:
             return cid
         r = rules()
-        if len(key) < r["min_fuzzy_chars"]:
+        n, threshold = len(key), r["fuzzy_threshold"]
+        if n < r["min_fuzzy_chars"]:
             return None
         from rapidfuzz import fuzz, process
 
+        # ratio = 2·matches / (len a + len b) can reach the threshold only for lengths in this range
+        shortest = -(-n * threshold // (200 - threshold))
+        longest = n * (200 - threshold) // threshold
         best, best_score = None, -1.0
-        for block in self._block_ids(level2, key):
-            keys, cids = self._blocks.get(block, ((), ()))
-            if not keys:
-                continue
-            hit = process.extractOne(key, keys, scorer=fuzz.ratio, score_cutoff=r["fuzzy_threshold"])
-            if hit and hit[1] > best_score:
-                best, best_score = cids[hit[2]], hit[1]
+        for length in range(shortest, longest + 1):
+            for block in _blocks_of(level2, key, length):
+                keys, cids = self._blocks.get(block, ((), ()))
+                if not keys:
+                    continue
+                hit = process.extractOne(key, keys, scorer=fuzz.ratio, score_cutoff=threshold)
+                if hit and (hit[1] > best_score or (hit[1] == best_score and cids[hit[2]] < best)):
+                    best, best_score = cids[hit[2]], hit[1]
         return best
 
-    @staticmethod
-    def _block_ids(level2: str, key: str) -> tuple[tuple[str, str, str], ...]:
-        n = rules()["block_chars"]
-        return (level2, "head", key[:n]), (level2, "tail", key[-n:])
+
+def _blocks_of(level2: str, key: str, length: int) -> tuple[tuple, tuple]:
+    """The two blocks holding keys of `length` characters that begin with this key's first half
+    or end with its last half (halves measured for `length`).  A near-identical key differs in
+    one half only, so it shares the other with this key and sits in one of these blocks."""
+    head = (length + 1) // 2
+    tail = length - head
+    return (level2, length, key[:head], ""), (level2, length, "", key[len(key) - tail:] if tail else "")
