@@ -21,7 +21,10 @@ The rest support the write path, the catalogue commands and incremental statisti
 """
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 SCHEMA_VERSION = 1
 

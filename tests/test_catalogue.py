@@ -3,16 +3,20 @@ search, show, canonical indicators, the common-indicator library, feedback, bad 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 
 from catalogue.browse import search, search_library
 from catalogue.library import library_rows
 from catalogue.query import CatalogueReader
+from catalogue.ready import ensure_ready
 from catalogue.store import CatalogueError, ingest_files, open_catalogue, record_feedback
-from conftest import run_cli
+from conftest import ROOT, run_cli
 from corpus.parse import parse_file, shipped_seed_files
 from test_tags import HAND_TAGS
 
@@ -366,3 +370,22 @@ def test_reader_usage_queries_match_the_indicator_rows(db):
             assert reader.canonicals_only_in(everything, held_out) == set(everything) - used_outside
     finally:
         reader.close()
+
+
+def test_ensure_ready_builds_updates_and_otherwise_only_reads(db, tmp_path):
+    fresh = tmp_path / "新" / "catalogue.db"
+    assert ensure_ready(fresh) == fresh and fresh.is_file()
+    probe = ("import sys; from catalogue.ready import ensure_ready; ensure_ready(sys.argv[1]); "
+             "print('catalogue.store' in sys.modules, 'sqlite_utils' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe, str(db)], capture_output=True, text=True, cwd=ROOT,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.stdout.split() == ["False", "False"], out.stderr
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE meta SET value = 'old' WHERE key = 'library_version'")
+    conn.execute("DELETE FROM library")
+    conn.commit()
+    conn.close()
+    ensure_ready(db)
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT COUNT(*) FROM library").fetchone()[0] == len(library_rows())
+    conn.close()
