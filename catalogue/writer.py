@@ -80,6 +80,13 @@ class BatchWriter:
 
     def write(self, items: list[Prepared], sources: list[tuple[str, str, int]] = ()) -> BatchResult:
         """Write these filings (skipping ones already stored) and record the source files."""
+        try:
+            return self._write(items, sources)
+        except BaseException:          # the transaction rolls back: forget keys it never stored
+            self.index = CanonicalIndex()
+            raise
+
+    def _write(self, items: list[Prepared], sources) -> BatchResult:
         conn, res = self.conn, BatchResult()
         stamp = now()
         if sources:
