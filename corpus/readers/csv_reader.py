@@ -8,7 +8,9 @@ unless the first non-blank lines hold more tabs or more ";" than commas (no csv.
 guesses wrong on Chinese text).  Quoted cells may hold delimiters and line breaks.
 
 The single Table is rectangular (short rows padded with ""), trailing empty rows and columns
-trimmed, cells over MAX_CELL_CHARS truncated with a marker.  Its `title` is the file name
+trimmed, cells over MAX_CELL_CHARS truncated with a marker.  A field longer than the csv
+module's limit (131,072 characters; Excel itself stops at 32,767) is refused as a format error:
+it is almost always a quote that was never closed and swallowed the rest of the file.  Its `title` is the file name
 without extension — the CSV counterpart of a sheet name, where exports keep "2021年…绩效目标表".
 """
 from __future__ import annotations
@@ -52,7 +54,10 @@ def read_csv(path: str | Path) -> Document:
                 raise InputError(p, f"表格过大（超过 {limit} 个单元格），拒绝读取")
             rows.append(cells)
     except csv.Error as exc:
-        raise InputError(p, f"CSV 格式有误（第 {reader.line_num} 行）：{exc}") from None
+        problem = str(exc)
+        if "field limit" in problem:
+            problem = f"有单元格超过 {csv.field_size_limit()} 个字符，可能是引号没有闭合"
+        raise InputError(p, f"CSV 格式有误（第 {reader.line_num} 行）：{problem}") from None
     while rows and not any(c.strip() for c in rows[-1]):
         rows.pop()
     width = max((i + 1 for r in rows for i, c in enumerate(r) if c.strip()), default=0)

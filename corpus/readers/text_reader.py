@@ -17,13 +17,17 @@ Two row syntaxes occur, often in one file:
 
 Anything else is a paragraph.  A paragraph ends the current table; the paragraphs between two
 tables become the next table's `title`.
+
+Every cell and paragraph longer than MAX_CELL_CHARS is truncated with a visible marker, as in the
+other readers.  A cell's continuation lines are collected and joined once when its row ends, so
+a cell of a million short lines costs linear time.
 """
 from __future__ import annotations
 
 import re
 
 from .grid import Document, Table
-from .textio import read_text
+from .textio import clip_cell, read_text
 
 _TAB_START = re.compile(r"^[ \u3000]*\t")
 _MAX_TITLE = 8
@@ -34,14 +38,21 @@ class _Builder:
         self.doc = Document(path=path)
         self.rows: list[list[str]] = []
         self.row: list[str] | None = None
+        self.tail: list[str] = []             # continuation parts of the row's last cell
         self.mode: str | None = None          # "tab" | "tsv" | None
         self.title: list[str] = []
         self.width = 0                        # widest finished row of the current table
 
     # rows and tables -------------------------------------------------------------------
+    def close_cell(self) -> None:
+        if self.row is not None and self.tail:
+            self.row[-1] = "".join([self.row[-1], *self.tail])
+        self.tail = []
+
     def finish_row(self) -> None:
+        self.close_cell()
         if self.row is not None:
-            self.rows.append(self.row)
+            self.rows.append([clip_cell(c) for c in self.row])
             self.width = max(self.width, len(self.row))
             self.row = None
 
@@ -60,10 +71,8 @@ class _Builder:
     def tab_line(self, line: str, blanks: int) -> None:
         cells = line.split("\t")[1:]
         if self.mode == "tab" and self.row is not None:
-            if blanks == 0:
-                self.row.extend(cells)
-                return
-            if blanks >= 2 and 0 < len(self.row) < self.width:
+            if blanks == 0 or (blanks >= 2 and 0 < len(self.row) < self.width):
+                self.close_cell()
                 self.row.extend(cells)
                 return
             self.finish_row()
@@ -76,14 +85,14 @@ class _Builder:
         if self.mode != "tsv":
             self.finish_table()
             self.mode = "tsv"
-        self.rows.append(line.split("\t"))
+        self.rows.append([clip_cell(c) for c in line.split("\t")])
 
     def text_line(self, line: str, blanks: int) -> None:
         if self.mode == "tab" and self.row is not None and blanks <= 1:
-            self.row[-1] = self.row[-1] + ("\n\n" if blanks else "\n") + line
+            self.tail += ("\n\n" if blanks else "\n", line)
             return
         self.finish_table()
-        text = line.strip()
+        text = clip_cell(line.strip())
         self.doc.paragraphs.append(text)
         self.title.append(text)
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from .grid import Document, Table
-from .textio import clip_cell, guard_zip, max_cells
+from .textio import ZIP_ERRORS, clip_cell, guard_zip, max_cells
 
 _BROKEN = "无法读取 .xlsx：文件已损坏或不完整"
 _CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s>/]")
@@ -138,7 +138,7 @@ def read_xlsx(path: str | Path) -> Document:
     limit = max_cells()
     try:
         counted = _count_cells(p, names)
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError):
+    except (*ZIP_ERRORS, OSError):
         raise InputError(p, _BROKEN) from None
     if counted > limit:
         raise InputError(p, f"表格过大（{counted} 个单元格，上限 {limit}），拒绝读取")
