@@ -50,18 +50,27 @@ def filing_from_dict(d: dict, source: Source | None = None) -> Filing:
 
     if not isinstance(d, dict):
         raise ValueError("每条记录应为 JSON 对象（object）")
+    if not isinstance(d.get("indicators") or [], list):
+        raise ValueError("indicators 应为指标的数组（array）")
     indicators = []
     for i, raw in enumerate(d.get("indicators") or []):
         if not isinstance(raw, dict):
             raise ValueError(f"第 {i + 1} 个指标不是 JSON 对象")
+
+        def text(key: str) -> str | None:
+            v = raw.get(key)
+            if isinstance(v, (dict, list)):
+                raise ValueError(f"第 {i + 1} 个指标的 {key} 应为文字，不是 JSON {'对象' if isinstance(v, dict) else '数组'}")
+            return None if v is None else str(v)
+
         src = raw.get("source")
         # classify by the canonical labels when given (our own JSON), else by what the page wrote
         ind = make_indicator(
-            str(raw.get("level1") or raw.get("level1_raw") or ""),
-            str(raw.get("level2") or raw.get("level2_raw") or ""),
-            str(raw.get("name") or ""),
-            "" if raw.get("value") is None else str(raw.get("value")),
-            raw.get("basis"),
+            text("level1") or text("level1_raw") or "",
+            text("level2") or text("level2_raw") or "",
+            text("name") or "",
+            text("value") or "",
+            text("basis"),
             Source(**src) if isinstance(src, dict) else source,
         )
         if ind is None:
@@ -80,6 +89,20 @@ def filing_from_dict(d: dict, source: Source | None = None) -> Filing:
     if data.get("description") is None:      # hand-written JSON: null means "not given"
         data.pop("description", None)
     return Filing(**data, indicators=indicators)
+
+
+def _clipped(item):
+    """A JSON record with its text fields, and its indicators' text fields, cut at
+    MAX_CELL_CHARS like any cell a grid reader returns."""
+    from .readers.textio import clip_cell
+
+    if not isinstance(item, dict):
+        return item
+    out = {k: clip_cell(v) if isinstance(v, str) else v for k, v in item.items()}
+    if isinstance(out.get("indicators"), list):
+        out["indicators"] = [{k: clip_cell(v) if isinstance(v, str) else v for k, v in ind.items()}
+                             if isinstance(ind, dict) else ind for ind in out["indicators"]]
+    return out
 
 
 def _json_filings(path: Path) -> list[Filing]:
@@ -101,15 +124,15 @@ def _json_filings(path: Path) -> list[Filing]:
             raise InputError(path, f"不是合法的 JSON（第 {exc.lineno} 行）：{exc.msg}") from None
         if isinstance(data, dict) and isinstance(data.get("filings"), list):
             data = data["filings"]
-        if isinstance(data, dict) and "project" in data and "indicators" in data:
+        if isinstance(data, dict) and isinstance(data.get("project"), dict) and "indicators" in data:
             data = {**data["project"], "indicators": data["indicators"]}   # a jixiao draft
         items = list(enumerate(data if isinstance(data, list) else [data], 1))
     out = []
     for n, item in items:
-        if isinstance(item, dict) and "project" in item and "name" not in item:
+        if isinstance(item, dict) and isinstance(item.get("project"), dict) and "name" not in item:
             item = {**item["project"], "indicators": item.get("indicators", [])}
         try:
-            out.append(filing_from_dict(item, Source(file=str(path), table=0, row=n)))
+            out.append(filing_from_dict(_clipped(item), Source(file=str(path), table=0, row=n)))
         except (ValidationError, ValueError, TypeError) as exc:
             where = f"第 {n} 条记录" if len(items) > 1 else "记录"
             msg = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
