@@ -497,13 +497,15 @@ def extract_quantities(text: str) -> list[Quantity]:
     years = {m.start("y"): m for m in _year_matches(t)}
     skip_until = 0
     clause_start = 0
+    scanned = 0                  # separators before here are already in clause_start: linear time
     for m in g.q_number.finditer(t):
         start = m.start()
         if start < skip_until:
             continue
         sep = None
-        for sep in g.q_sep.finditer(t, clause_start, start):
+        for sep in g.q_sep.finditer(t, max(clause_start, scanned), start):
             pass
+        scanned = start
         if sep is not None:
             clause_start = sep.end()
         if start in years:
