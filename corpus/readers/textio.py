@@ -3,6 +3,7 @@
     read_text(path)            bytes → str for text-like files (txt, tsv, csv, json, jsonl)
     sniff_kind(path)           "xlsx" | "docx" | "csv" | "json" | "jsonl" | "text"
     guard_zip(path, label)     refuse zip bombs and broken zips before an Office library opens them
+    count_tags(path, members, tag)  count XML elements in zip members as a stream (cell budgets)
     clip_cell(text)            one cell's text, cut at MAX_CELL_CHARS with a visible marker
     max_cells()                the cell budget per workbook/document
 
@@ -261,6 +262,27 @@ def guard_zip(path: str | Path, label: str = ".xlsx") -> list[str]:
     except (*ZIP_ERRORS, OSError):
         raise InputError(p, broken) from None
     return [i.filename for i in infos]
+
+
+def count_tags(path: str | Path, members: list[str], tag: re.Pattern) -> int:
+    """How many matches of `tag` (an element's opening, e.g. <c …>) the members hold, read as a
+    stream in 1 MB chunks — no XML parsing, so a table too big to load is refused before any
+    library builds it in memory.  A tag straddling two chunks is counted once."""
+    total = 0
+    with zipfile.ZipFile(path) as zf:
+        for name in members:
+            tail = b""
+            with zf.open(name) as fh:
+                while True:
+                    chunk = fh.read(MB)
+                    if not chunk:
+                        break
+                    buf = tail + chunk
+                    cut = max(len(buf) - 64, 0)       # count matches starting before the kept tail
+                    total += sum(1 for m in tag.finditer(buf) if m.start() < cut)
+                    tail = buf[cut:]
+            total += len(tag.findall(tail))
+    return total
 
 
 def _inflated_size(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:

@@ -24,40 +24,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zipfile
 from pathlib import Path
 
 from ..errors import InputError
 from .grid import Document, Table
-from .textio import ZIP_ERRORS, clip_cell, guard_zip, max_cells
+from .textio import ZIP_ERRORS, clip_cell, count_tags, guard_zip, max_cells
 
 _BROKEN = "无法读取 .xlsx：文件已损坏或不完整"
 _CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s>/]")
-_CHUNK = 1024 * 1024
 _PERCENT_DECIMALS = re.compile(r"0(?:\.(0+))?%")
-
-
-def _count_cells(path: Path, names: list[str]) -> int:
-    """Number of <c> elements in all worksheet parts, read as a stream (no XML parsing)."""
-    total = 0
-    with zipfile.ZipFile(path) as zf:
-        for name in names:
-            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
-                continue
-            tail = b""
-            with zf.open(name) as fh:
-                while True:
-                    chunk = fh.read(_CHUNK)
-                    if not chunk:
-                        break
-                    buf = tail + chunk
-                    # a tag may straddle chunks: keep the last few bytes for the next round,
-                    # and count only matches that start before them
-                    cut = max(len(buf) - 16, 0)
-                    total += sum(1 for m in _CELL_TAG.finditer(buf) if m.start() < cut)
-                    tail = buf[cut:]
-            total += len(_CELL_TAG.findall(tail))
-    return total
 
 
 def _number(value: float, number_format: str | None) -> str:
@@ -137,7 +112,8 @@ def read_xlsx(path: str | Path) -> Document:
         raise InputError(p, f"{_BROKEN}（缺少工作簿内容）")
     limit = max_cells()
     try:
-        counted = _count_cells(p, names)
+        counted = count_tags(p, [n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")],
+                             _CELL_TAG)
     except (*ZIP_ERRORS, OSError):
         raise InputError(p, _BROKEN) from None
     if counted > limit:
