@@ -35,6 +35,8 @@ import zipfile
 from functools import lru_cache
 from pathlib import Path
 
+from corpus.readers.textio import ZIP_ERRORS
+
 ROOT = Path(__file__).resolve().parents[2]
 SEED_FILES = sorted((ROOT / "corpus" / "seeds").glob("*.txt"))
 
@@ -306,7 +308,7 @@ def mutate_zip(data: bytes, ops: list[str], rnd: random.Random) -> bytes:
     for op in ops:
         try:
             members = _members(data)
-        except (zipfile.BadZipFile, EOFError, ValueError, OSError, zlib_error()):
+        except (*ZIP_ERRORS, OSError):          # already too damaged to unpack: damage the bytes
             members = None
         if op in ("raw_flip", "raw_truncate") or not members:
             data = mutate_bytes(data, ["flip" if op != "raw_truncate" else "truncate"], rnd)
@@ -332,12 +334,6 @@ def mutate_zip(data: bytes, ops: list[str], rnd: random.Random) -> bytes:
             members[i], members[j] = (name, members[j][1]), (members[j][0], body)
         data = _zip(members, zipfile.ZIP_STORED if op == "stored" else zipfile.ZIP_DEFLATED)
     return data
-
-
-def zlib_error():
-    import zlib
-
-    return zlib.error
 
 
 # --- JSON records ----------------------------------------------------------------------------
