@@ -1,6 +1,6 @@
 """Reliability campaign (issue 6) at a larger budget than tests/reliability, with a short report.
 
-    .venv/bin/python benchmarks/reliability_report.py [--inputs 3000] [--values 20000] [--kills 20]
+    .venv/bin/python benchmarks/reliability_report.py [--inputs 3000] [--values 10000] [--kills 20]
                                                       [--seed N] [--skip-limits] [--skip-kills]
 
 1. Reader fuzzing: --inputs mutated files across every reader, made from the shipped seeds the
@@ -16,8 +16,8 @@
 3. Limits: each hostile input of tests/reliability/test_resources.py, plus a workbook just under
    the cell limit, through `python -m cli.main parse` under a 1 GB address-space cap: outcome,
    wall time and peak memory.
-4. Kill and resume: --kills SIGKILLs at random moments of `ingest` (then the catalogue is
-   checked — integrity_check, whole filings — and the ingest run again), of `batch` (then run
+4. Kill and resume: --kills SIGKILLs at random moments of `ingest` into a new catalogue (then
+   the catalogue is checked — integrity_check, whole filings — and the ingest run again), of `batch` (then run
    again and compared byte for byte with an uninterrupted run) and of a piped `chat` session
    (whose session file must load and `--resume` to the same draft).  Filings lost must be 0.
 
@@ -271,34 +271,34 @@ def _kill_after(proc: subprocess.Popen, delay: float) -> bool:
 
 
 def kill_ingest(runs: int, rnd: random.Random, folder: Path) -> dict:
+    """Each run: a new catalogue, an ingest of three corpora SIGKILLed at a random moment of an
+    uninterrupted ingest's span (first build included), the catalogue checked, the ingest run again."""
     from reliability.test_concurrency import check_catalogue, make_corpora
 
     folders, expected = make_corpora(folder / "corpora")
-    killed = checked = lost = twice = resumed = 0
-    db = None
+    args = [*map(str, folders), "--batch", "2"]
+    t = time.monotonic()
+    subprocess.run([sys.executable, "-m", "cli.main", "ingest", *args, "--db", str(folder / "ref.db")], cwd=ROOT,
+                   env=env(), check=True, capture_output=True)
+    span = time.monotonic() - t
+    killed = checked = lost = twice = 0
     for run in range(runs):
-        if run % 5 == 0:
-            db = folder / f"ingest{run:02d}" / "catalogue.db"
-            db.parent.mkdir()
-        proc = _popen("ingest", *map(str, folders), "--db", str(db), "--batch", "2",
-                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        killed += _kill_after(proc, rnd.uniform(0.1, 6.0))
+        db = folder / f"ingest{run:02d}" / "catalogue.db"
+        db.parent.mkdir()
+        proc = _popen("ingest", *args, "--db", str(db), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        killed += _kill_after(proc, rnd.uniform(0.05, 0.95 * span))
         proc.wait()
-        if db.exists():
-            hashes = check_catalogue(db)                  # raises on a torn catalogue
-            assert set(hashes) <= expected
+        if db.exists():                                   # killed before the first build: no file yet
+            assert set(check_catalogue(db)) <= expected   # check_catalogue raises on a torn catalogue
             checked += 1
-        if run % 5 == 4 or run == runs - 1:               # resume to the end and count what is missing
-            done = _popen("ingest", *map(str, folders), "--db", str(db), stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True)
-            _, err = done.communicate(timeout=600)
-            assert done.returncode == 0, err
-            hashes = check_catalogue(db)
-            lost += len(expected - set(hashes))
-            twice += len(hashes) - len(set(hashes))
-            resumed += 1
-    return {"runs": runs, "killed": killed, "checked": checked, "resumed": resumed, "filings": len(expected),
-            "lost": lost, "twice": twice}
+        done = _popen("ingest", *args, "--db", str(db), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        _, err = done.communicate(timeout=600)
+        assert done.returncode == 0, err
+        hashes = check_catalogue(db)
+        lost += len(expected - set(hashes))
+        twice += len(hashes) - len(set(hashes))
+    return {"runs": runs, "killed": killed, "checked": checked, "resumed": runs, "filings": len(expected),
+            "lost": lost, "twice": twice, "span": span}
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
@@ -376,7 +376,7 @@ def kill_chat(runs: int, rnd: random.Random, folder: Path, db: Path) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--inputs", type=int, default=3000, help="mutated files across the readers")
-    ap.add_argument("--values", type=int, default=20000, help="mutated values through the value grammar")
+    ap.add_argument("--values", type=int, default=10000, help="mutated values through the value grammar")
     ap.add_argument("--kills", type=int, default=20, help="SIGKILLed runs each of ingest, batch and chat")
     ap.add_argument("--seed", type=int, default=None, help="random seed (default: from the clock, printed)")
     ap.add_argument("--skip-limits", action="store_true")
@@ -433,8 +433,8 @@ def main() -> int:
             EngineModel.open(db).close()
             print(f"\n## 4. Kill and resume: {args.kills} SIGKILLed runs each")
             ki = kill_ingest(args.kills, rnd, tmp / "kills")
-            print(f"ingest: {ki['runs']} runs, {ki['killed']} killed mid-run, {ki['checked']} catalogues checked "
-                  f"(integrity_check, whole filings), {ki['resumed']} resumed to the end: "
+            print(f"ingest: {ki['runs']} runs, {ki['killed']} killed mid-run ({ki['span']:.1f} s per ingest), "
+                  f"{ki['checked']} catalogues checked (integrity_check, whole filings), {ki['resumed']} run again: "
                   f"{ki['lost']} of {ki['filings']} filings lost, {ki['twice']} stored twice")
             kb = kill_batch(args.kills, rnd, tmp / "kills", db)
             print(f"batch:  {kb['runs']} runs, {kb['killed']} killed mid-run ({kb['seconds_per_batch']:.1f} s per batch), "
