@@ -25,7 +25,7 @@ def run(args) -> int:
     import sys
     from pathlib import Path
 
-    from engine.model import default_db_path
+    from catalogue.paths import default_db_path
     from engine.profiles import profile
 
     from .chat import store

@@ -43,6 +43,7 @@ LEVEL2_CANON: tuple[str, ...] = tuple(_data()["level2"].keys())
 LEVEL1_CANON: tuple[str, ...] = ("产出指标", "效益指标", "满意度指标")
 LEVEL1_OF: dict[str, str] = dict(_data()["parent"])
 SHORT: dict[str, str] = dict(_data()["short"])
+_SHORT_TO_CANON: dict[str, str] = {short: canon for canon, short in SHORT.items()}
 _L1 = _build("level1")
 _L2 = _build("level2")
 _BASIS = tuple(label_key(b) for b in _data()["basis"])
@@ -75,4 +76,4 @@ def canonical_level2(text: str) -> str | None:
     """Accept either a canonical name, a short name (数量) or any known spelling."""
     if text in LEVEL1_OF:
         return text
-    return level2_of(text)
+    return _SHORT_TO_CANON.get(label_key(text)) or level2_of(text)

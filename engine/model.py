@@ -14,30 +14,14 @@ numpy; it never imports scikit-learn, scipy, sqlite-utils or prompt_toolkit.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from catalogue.paths import default_db_path
 from catalogue.query import CatalogueReader
+from catalogue.ready import ensure_ready
 
 from .index import BadIndexFile, TextIndex, fit_index, load_indexes, save_indexes
 from .suggest import norm_key
-
-
-def default_db_path() -> Path:
-    env = os.environ.get("JIXIAO_DB")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
-    return Path(base) / "jixiao" / "catalogue.db"
-
-
-def ensure_catalogue(db_path: Path) -> None:
-    """Build the default catalogue from the shipped corpus on first use."""
-    if db_path.exists() and db_path.stat().st_size > 0:
-        return
-    from catalogue.store import open_catalogue
-
-    open_catalogue(db_path, bootstrap=True)
 
 
 def index_path_for(db_path: Path) -> Path:
@@ -57,7 +41,7 @@ class EngineModel:
     @classmethod
     def open(cls, db_path: str | Path | None = None, *, rebuild: bool = False) -> "EngineModel":
         path = Path(db_path) if db_path else default_db_path()
-        ensure_catalogue(path)
+        ensure_ready(path)       # first use builds it; shipped library/tag updates reach it
         model = cls(path)
         try:
             model._load_indexes(rebuild)

@@ -482,3 +482,12 @@ def test_long_and_blank_heavy_cells(text):
     assert split_fused(text)[0]
     assert all(q.unit for q in extract_quantities(text) if not q.is_year)
     roll_years(text, 1)
+
+
+def test_canonical_level2_accepts_short_names():
+    from corpus.categories import canonical_level2
+
+    assert canonical_level2("满意度") == "服务对象满意度指标"
+    assert canonical_level2("数量") == "数量指标"
+    assert canonical_level2("环境效益") == "生态效益指标"
+    assert canonical_level2("不是类别") is None
