@@ -211,3 +211,13 @@ def test_lint_finds_the_real_findings_in_the_seeds():
     assert ("政务大厅租金", "L11") in found          # 52万元 cost on a 15万元 budget
     assert ("政务大厅租金", "L09") in found          # satisfaction filed under 质量
     assert ("政务服务业务", "L01") in found          # no cost indicator at all
+
+
+def test_a_project_nothing_matches_still_gets_every_required_category(model):
+    p = Project(name="甲乙丙丁", description="", budget=None, year=YEAR)
+    draft = suggest(model, p, use_feedback=False)
+    assert set(profile("default")["required"]) <= {i.level2 for i in draft.indicators}
+    qty = [i for i in draft.indicators if i.level2 == "数量指标"]
+    assert qty and all(i.needs_input and not i.value for i in qty)       # no invented count
+    cost = [i for i in draft.indicators if i.level2 == "成本指标"]
+    assert cost and all(i.needs_input for i in cost)                     # no budget, no cost value
