@@ -57,7 +57,7 @@ def search(conn: sqlite3.Connection, text: str, *, limit: int = 30,
     q = normalise(text)
     if not q:
         return 0, []
-    if len(q) >= 3:
+    if len(q) >= 3 and "\x00" not in q:      # FTS5 reads a NUL as the end of the query
         where = f"id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)"
         params: list = ['"' + q.replace('"', '""') + '"']
     else:

@@ -12,25 +12,37 @@ def register(sub) -> None:
                    help="输出格式：table（表格，默认）或 json（可再次读入的 JSON 数组）")
 
 
+DISPLAY_CHARS = 200     # longer cells are shortened on screen (rich lays out long cells slowly)
+
+
+def _cut(text: str | None) -> str:
+    text = text or ""
+    return text if len(text) <= DISPLAY_CHARS else text[:DISPLAY_CHARS - 1] + "…"
+
+
 def _table(filings) -> str:
+    import io
+
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    console = Console(record=True, width=120, file=open("/dev/null", "w"))
+    console = Console(record=True, width=120, file=io.StringIO())
     for f in filings:
         kind = "部门整体支出" if f.kind == "department" else "项目支出"
         budget = "—" if f.budget is None else f"{f.budget:g} 万元"
-        console.print(f"[bold]{f.name}[/bold]（{kind}）  主管部门：{f.department or '—'}  "
-                      f"年度：{f.year or '—'}  预算：{budget}  实施期：{f.period or '—'}")
+        console.print(f"[bold]{escape(_cut(f.name))}[/bold]（{kind}）  主管部门：{escape(_cut(f.department) or '—')}  "
+                      f"年度：{f.year or '—'}  预算：{budget}  实施期：{escape(_cut(f.period) or '—')}")
         t = Table(show_lines=False)
         for col in ("一级指标", "二级指标", "三级指标", "指标值", "绩效标准"):
             t.add_column(col)
         for ind in f.indicators:
-            t.add_row(ind.level1, ind.level2, ind.name, ind.value or "（空）", ind.basis or "")
+            t.add_row(ind.level1, ind.level2, escape(_cut(ind.name)), escape(_cut(ind.value) or "（空）"),
+                      escape(_cut(ind.basis)))
         console.print(t)
         src = f.source
         if src:
-            console.print(f"[dim]来源：{src.file} 第 {src.table + 1} 个表格[/dim]\n")
+            console.print(f"[dim]来源：{escape(src.file)} 第 {src.table + 1} 个表格[/dim]\n")
     return console.export_text()
 
 

@@ -76,3 +76,13 @@ def test_null_fields_in_hand_written_json_read_as_missing(tmp_path):
     (f,) = json.loads(out.stdout)
     assert f["description"] == "" and f["budget"] is None
     assert f["indicators"][0]["value"] == ""
+
+
+def test_parse_table_shows_markup_literally_and_cuts_huge_cells(tmp_path):
+    p = tmp_path / "long.json"
+    p.write_text(json.dumps([{"name": "[red]项目", "indicators": [
+        {"level2": "数量", "name": "[b]名" + "字" * 9000, "value": "1个"}]}], ensure_ascii=False), encoding="utf-8")
+    out = run_cli("parse", str(p))
+    assert out.returncode == 0, out.stderr
+    assert "[red]项目" in out.stdout and "[b]名" in out.stdout
+    assert "…" in out.stdout and out.stdout.count("字") < 400

@@ -142,10 +142,6 @@ def test_search_answers_exactly_a_substring_scan(db, names, data):
         conn.close()
 
 
-@pytest.mark.xfail(strict=True, raises=sqlite3.OperationalError,
-                   reason="catalogue.browse.search puts a NUL into the FTS5 phrase, which SQLite reads as the end "
-                          "of the query (\"unterminated string\"); argv cannot carry NUL, so `catalogue search` "
-                          "is safe today, but any other caller (chat, a future API) is not")
 def test_search_text_with_nul_is_answered(db):
     conn = sqlite3.connect(db)
     try:
