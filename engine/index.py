@@ -1,71 +1,151 @@
-"""TF-IDF indexes: fitted with scikit-learn, persisted as plain numpy arrays, queried with numpy.
+"""TF-IDF indexes: fitted with scikit-learn, persisted as plain numpy arrays, queried without either.
 
 Build path (`fit_index`, `build_index`, `save_indexes`): scikit-learn's TfidfVectorizer with
 `engine.tokenize.tokenize`, sublinear tf (1 + log tf: a word said twice is not twice the
 topic — filing texts repeat the project name on purpose, and that still counts, just less),
 smoothed idf and l2-normalised rows, so a dot product is the cosine similarity.
 
-Query path (`load_indexes`, `TextIndex.load`, `TextIndex.query`): numpy only — this module
-never imports scikit-learn or scipy at top level, and loading or querying never touches them.
-The file is memory-mapped, not read.  A query is tokenised, weighted like scikit-learn's
-`transform` (counts → 1 + log → × idf → l2, out-of-vocabulary tokens ignored) and scored
-against the document matrix kept column-ordered (CSC), so only the columns of the query's own
-terms are read (and paged in).
+Query path (`load_indexes`, `TextIndex.load`, `TextIndex.query`): never scikit-learn or scipy,
+and numpy only for large indexes.  The file is memory-mapped, not read.  A query is tokenised,
+weighted like scikit-learn's `transform` (counts → 1 + log → × idf → l2, out-of-vocabulary
+tokens ignored) and scored against the document matrix kept column-ordered (CSC), so only the
+columns of the query's own terms are read (and paged in).
+
+Two ways to score, with the same arithmetic in the same order, so they give the same floats:
+an index of at most SMALL_NNZ stored values (a unit's own catalogue, the shipped one) is read
+through typed memoryviews and scored in plain Python — a one-shot `jixiao suggest` then never
+imports numpy (≈0.1 s of start-up); a larger one is scored with numpy (`bincount` over the
+query's columns).  The query weights are computed in Python either way (a sequential sum for
+the norm, not a BLAS dot product), and each document's score is the sum of its
+`value × weight` products in column order, as `bincount` adds them.
 
 File: one .npz (no pickled objects) holding any number of named indexes plus a JSON `meta`
 record: the index format, the tokenizer fingerprint (a vocabulary is only valid with the
 tokenizer that made it) and whatever the caller adds (the catalogue revision).  Per index
-`<name>.terms` (sorted vocabulary, unicode array — looked up with searchsorted, no dict to
-build at load time), `.idf`, `.indptr`/`.indices`/`.data` (CSC, float64) and `.ids` (the
-caller's id of each document row).  Written atomically (temp file + os.replace).
+`<name>.terms` (sorted vocabulary, unicode array — binary-searched, no dict to build at load
+time), `.idf`, `.indptr`/`.indices`/`.data` (CSC, float64) and `.ids` (the caller's id of each
+document row).  Written atomically (temp file + os.replace).
 """
 from __future__ import annotations
 
-import io
 import json
 import math
 import mmap
 import os
+import re
 import struct
+import sys
 import zipfile
+from bisect import bisect_left
 from collections import Counter
 from pathlib import Path
 from typing import Iterable, Sequence
-
-import numpy as np
 
 from .tokenize import fingerprint, tokenize
 
 INDEX_FORMAT = 2
 PARAMS = {"sublinear_tf": True, "norm": "l2", "use_idf": True, "smooth_idf": True}
 _PARTS = ("terms", "idf", "indptr", "indices", "data", "ids")
+# Up to this many stored values an index is read and scored in plain Python (no numpy import);
+# a query then touches at most this many postings (a few ms in the worst case).
+SMALL_NNZ = 60_000
+# numpy dtype descriptions the Python path reads through a memoryview (little-endian machines)
+_MV_FORMAT = {"<f8": "d", "<i8": "q", "<i4": "i"} if sys.byteorder == "little" else {}
+_KIND = {"terms": "U", "idf": "f", "indptr": "i", "indices": "i", "data": "f", "ids": "i"}
+_HEADER = re.compile(r"\{'descr': '([^']*)', 'fortran_order': (?:True|False), 'shape': \(([0-9, ]*)\), \}")
+_DESCR = re.compile(r"[<>|=]([a-zA-Z])([0-9]+)")
 
 
 class BadIndexFile(ValueError):
     """The file is missing, unreadable, corrupt, of another format or of another tokenizer."""
 
 
-class TextIndex:
-    """A fitted TF-IDF index: vocabulary, idf and the document matrix in CSC form."""
+class _Mapped:
+    """One array of a memory-mapped .npz: its bytes, numpy dtype description and shape."""
 
-    __slots__ = ("terms", "idf", "indptr", "indices", "data", "ids")
+    __slots__ = ("buf", "descr", "shape")
 
-    def __init__(self, terms, idf, indptr, indices, data, ids):
-        self.terms = terms
-        self.idf = idf
-        self.indptr = indptr
-        self.indices = indices
-        self.data = data
-        self.ids = ids
+    def __init__(self, buf: memoryview, descr: str, shape: tuple[int, ...]):
+        self.buf, self.descr, self.shape = buf, descr, shape
 
     @property
-    def n_docs(self) -> int:
-        return len(self.ids)
+    def kind(self) -> str:
+        return self.descr[1]
+
+    def __len__(self) -> int:
+        return self.shape[0] if self.shape else 1
+
+    def python(self):
+        """A typed memoryview (numbers) or a list of str (unicode), without numpy."""
+        if self.kind == "U":
+            width = int(self.descr[2:])
+            text = self.buf.tobytes().decode("utf-32-le")
+            return [text[i:i + width].rstrip("\x00") for i in range(0, len(text), width)]
+        return self.buf.cast(_MV_FORMAT[self.descr])
+
+    def numpy(self):
+        import numpy as np
+
+        return np.frombuffer(self.buf, dtype=np.dtype(self.descr)).reshape(self.shape)
+
+
+class TextIndex:
+    """A fitted TF-IDF index: vocabulary, idf and the document matrix in CSC form.
+
+    The six parts are numpy arrays as attributes (`terms`, `idf`, `indptr`, `indices`, `data`,
+    `ids`; a loaded index makes them, importing numpy, only when asked); queries read them
+    through `_py` (small index) or `_np` (large index).
+    """
+
+    __slots__ = ("_src", "_np", "_py", "small", "n_terms", "nnz", "n_docs")
+
+    def __init__(self, terms, idf, indptr, indices, data, ids):
+        """From numpy arrays (fitted) or `_Mapped` arrays (loaded)."""
+        self._src = dict(zip(_PARTS, (terms, idf, indptr, indices, data, ids)))
+        self._np: dict = {}
+        self._py: dict = {}
+        self.n_terms, self.nnz, self.n_docs = len(terms), len(data), len(ids)
+        mapped = all(isinstance(a, _Mapped) for a in self._src.values())
+        self.small = self.nnz <= SMALL_NNZ and (not mapped or all(
+            a.kind == "U" or a.descr in _MV_FORMAT for a in self._src.values()))
+
+    # -- the parts, two ways -------------------------------------------------------------------
+    def _array(self, part: str):
+        got = self._np.get(part)
+        if got is None:
+            src = self._src[part]
+            got = self._np[part] = src.numpy() if isinstance(src, _Mapped) else src
+        return got
+
+    def _part(self, part: str):
+        """The part as Python reads it: a list of str (terms) or an indexable sequence of numbers."""
+        got = self._py.get(part)
+        if got is None:
+            src = self._src[part]
+            if isinstance(src, _Mapped):
+                got = src.python()
+            else:
+                got = src.tolist() if part == "terms" else memoryview(src)
+            self._py[part] = got
+        return got
+
+    terms = property(lambda self: self._array("terms"))
+    idf = property(lambda self: self._array("idf"))
+    indptr = property(lambda self: self._array("indptr"))
+    indices = property(lambda self: self._array("indices"))
+    data = property(lambda self: self._array("data"))
+    ids = property(lambda self: self._array("ids"))
+
+    def doc_id(self, pos: int) -> int:
+        """The caller's id of document row `pos`."""
+        return int(self._part("ids")[pos])
 
     # -- construction (build path) -------------------------------------------------------------
     @classmethod
     def from_fitted(cls, vectorizer, matrix, ids: Sequence[int] | None = None) -> "TextIndex":
         """From a fitted vectorizer (see `make_vectorizer`) and its document matrix."""
+        import numpy as np
+
         csc = matrix.tocsc()
         csc.sort_indices()
         terms = np.asarray(vectorizer.get_feature_names_out(), dtype=str)
@@ -82,12 +162,14 @@ class TextIndex:
     @classmethod
     def empty(cls, ids: Sequence[int]) -> "TextIndex":
         """No vocabulary (no documents, or nothing but stopwords): every query scores nothing."""
+        import numpy as np
+
         return cls(np.array([], dtype="<U1"), np.zeros(0), np.zeros(1, dtype=np.int64),
                    np.zeros(0, dtype=np.int32), np.zeros(0), np.asarray(list(ids), dtype=np.int64))
 
     # -- persistence -----------------------------------------------------------------------------
-    def arrays(self, name: str) -> dict[str, np.ndarray]:
-        return {f"{name}.{part}": getattr(self, part) for part in _PARTS}
+    def arrays(self, name: str) -> dict:
+        return {f"{name}.{part}": self._array(part) for part in _PARTS}
 
     @classmethod
     def from_arrays(cls, arrays, name: str) -> "TextIndex":
@@ -99,18 +181,29 @@ class TextIndex:
         return idx
 
     def _check(self) -> None:
-        n_terms = len(self.terms)
-        ok = (self.terms.ndim == 1 and self.terms.dtype.kind == "U"
-              and self.idf.shape == (n_terms,) and self.indptr.shape == (n_terms + 1,)
-              and self.indices.shape == self.data.shape and self.ids.ndim == 1
-              and self.indptr.dtype.kind == "i" and self.indices.dtype.kind == "i"
-              and self.ids.dtype.kind == "i" and self.data.dtype.kind == "f" and self.idf.dtype.kind == "f"
-              and int(self.indptr[0]) == 0 and int(self.indptr[-1]) == len(self.indices)
-              and bool(np.all(np.diff(self.indptr) >= 0)))
-        if ok and len(self.indices):
-            ok = 0 <= int(self.indices.min()) and int(self.indices.max()) < len(self.ids)
-        if ok and n_terms > 1:
-            ok = bool(np.all(self.terms[:-1] < self.terms[1:]))
+        """Shapes, kinds, a proper CSC structure, row numbers in range and sorted terms.
+
+        A small index is checked in Python (so loading it never imports numpy), a large one
+        with numpy."""
+        src = self._src
+        shapes = {p: getattr(a, "shape", None) for p, a in src.items()}
+        kinds = {p: (a.kind if isinstance(a, _Mapped) else a.dtype.kind) for p, a in src.items()}
+        n_terms = self.n_terms
+        ok = (all(kinds[p] == k for p, k in _KIND.items()) and shapes["terms"] == (n_terms,)
+              and shapes["idf"] == (n_terms,) and shapes["indptr"] == (n_terms + 1,)
+              and shapes["indices"] == shapes["data"] == (self.nnz,) and shapes["ids"] == (self.n_docs,))
+        if ok and self.small:
+            indptr, indices, terms = self._part("indptr"), self._part("indices"), self._part("terms")
+            ok = (indptr[0] == 0 and indptr[-1] == self.nnz and all(a <= b for a, b in zip(indptr, indptr[1:]))
+                  and (not self.nnz or (0 <= min(indices) and max(indices) < self.n_docs))
+                  and all(a < b for a, b in zip(terms, terms[1:])))
+        elif ok:
+            import numpy as np
+
+            indptr, indices, terms = self.indptr, self.indices, self.terms
+            ok = (int(indptr[0]) == 0 and int(indptr[-1]) == len(indices) and bool(np.all(np.diff(indptr) >= 0))
+                  and (not len(indices) or (0 <= int(indices.min()) and int(indices.max()) < self.n_docs))
+                  and (n_terms < 2 or bool(np.all(terms[:-1] < terms[1:]))))
         if not ok:
             raise BadIndexFile("inconsistent arrays")
 
@@ -121,25 +214,41 @@ class TextIndex:
             raise BadIndexFile(f"no index named {name}")
         return indexes[name]
 
-    # -- query path (numpy only) -----------------------------------------------------------------
-    def weights(self, tokens: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+    # -- query path ------------------------------------------------------------------------------
+    def _columns(self, words: list[str]) -> list[int | None]:
+        """The term column of each (sorted, distinct) word, None when out of vocabulary."""
+        if self.small:
+            terms = self._part("terms")
+            pos = [bisect_left(terms, w) for w in words]
+            return [p if p < self.n_terms and terms[p] == w else None for p, w in zip(pos, words)]
+        import numpy as np
+
+        terms = self.terms
+        q = np.array(words, dtype=str)
+        pos = np.searchsorted(terms, q)
+        pos[pos >= len(terms)] = 0
+        known = (terms[pos] == q).tolist()
+        return [p if k else None for p, k in zip(pos.tolist(), known)]
+
+    def weights(self, tokens: Iterable[str]) -> tuple[list[int], list[float]]:
         """(term columns, l2-normalised tf-idf weights) of a tokenised query, as `transform` does."""
         counts = Counter(tokens)
-        if not counts or not len(self.terms):
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        if not counts or not self.n_terms:
+            return [], []
         words = sorted(counts)
-        q = np.array(words, dtype=str)
-        pos = np.searchsorted(self.terms, q)
-        pos[pos >= len(self.terms)] = 0
-        known = self.terms[pos] == q
-        cols = pos[known]
-        tf = np.array([counts[w] for w, k in zip(words, known) if k], dtype=np.float64)
-        if PARAMS["sublinear_tf"]:
-            tf = 1.0 + np.log(tf)
-        w = tf * self.idf[cols]
-        norm = math.sqrt(float(w @ w))
+        idf = self._part("idf") if self.small else self.idf
+        cols, w = [], []
+        for word, col in zip(words, self._columns(words)):
+            if col is None:
+                continue
+            tf = float(counts[word])
+            if PARAMS["sublinear_tf"]:
+                tf = 1.0 + math.log(tf)
+            cols.append(col)
+            w.append(tf * float(idf[col]))
+        norm = math.sqrt(sum(x * x for x in w))
         if norm > 0:
-            w /= norm
+            w = [x / norm for x in w]
         return cols, w
 
     def query(self, text: str, k: int) -> list[tuple[int, float]]:
@@ -151,12 +260,24 @@ class TextIndex:
 
     def query_tokens(self, tokens: Iterable[str], k: int) -> list[tuple[int, float]]:
         cols, w = self.weights(tokens)
-        if k <= 0 or not len(cols) or not self.n_docs:
+        if k <= 0 or not cols or not self.n_docs:
             return []
+        if self.small:
+            indptr, indices, data = self._part("indptr"), self._part("indices"), self._part("data")
+            scores: dict[int, float] = {}
+            get = scores.get
+            for j, wj in zip(cols, w):
+                a, b = indptr[j], indptr[j + 1]
+                for row, value in zip(indices[a:b], data[a:b]):
+                    scores[row] = get(row, 0.0) + value * wj
+            hits = sorted(((r, s) for r, s in scores.items() if s > 0), key=lambda h: (-h[1], h[0]))
+            return hits[:k]
+        import numpy as np
+
         indptr, indices, data = self.indptr, self.indices, self.data
-        spans = [(int(indptr[j]), int(indptr[j + 1])) for j in cols.tolist()]
+        spans = [(int(indptr[j]), int(indptr[j + 1])) for j in cols]
         rows = np.concatenate([indices[a:b] for a, b in spans])
-        vals = np.concatenate([data[a:b] * wj for (a, b), wj in zip(spans, w.tolist())])
+        vals = np.concatenate([data[a:b] * wj for (a, b), wj in zip(spans, w)])
         scores = np.bincount(rows, weights=vals, minlength=self.n_docs)
         rows = np.flatnonzero(scores > 0)
         s = scores[rows]
@@ -171,6 +292,7 @@ class TextIndex:
 # -- building (imports scikit-learn) ------------------------------------------------------------
 def make_vectorizer():
     """The TfidfVectorizer every index is fitted with."""
+    import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     return TfidfVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None,
@@ -194,6 +316,8 @@ def fit_index(texts: Sequence[str], ids: Sequence[int] | None = None) -> TextInd
 
 def save_indexes(path: str | Path, indexes: dict[str, TextIndex], meta: dict | None = None) -> None:
     """Write named indexes and a meta record into one .npz, atomically."""
+    import numpy as np
+
     path = Path(path)
     record = {**(meta or {}), "format": INDEX_FORMAT, "tokenizer": fingerprint(), "indexes": sorted(indexes)}
     arrays = {"meta": np.array(json.dumps(record, ensure_ascii=False))}
@@ -211,7 +335,30 @@ def save_indexes(path: str | Path, indexes: dict[str, TextIndex], meta: dict | N
             tmp.unlink()
 
 
-def _map_npz(path: str | Path) -> dict[str, np.ndarray]:
+def _npy_header(raw: bytes) -> tuple[str, tuple[int, ...], int]:
+    """(dtype description, shape, header length) of a .npy member, read without numpy."""
+    if raw[:6] != b"\x93NUMPY":
+        raise ValueError("not a .npy member")
+    major = raw[6]
+    size_len = 2 if major == 1 else 4
+    (hlen,) = struct.unpack("<H" if size_len == 2 else "<I", raw[8:8 + size_len])
+    start = 8 + size_len
+    text = raw[start:start + hlen].decode("latin-1" if major < 3 else "utf-8")
+    m = _HEADER.match(text)
+    if m:
+        descr, shape_text = m.group(1), m.group(2)
+        shape = tuple(int(x) for x in shape_text.replace(" ", "").split(",") if x)
+    else:  # another writer's spelling of the same dictionary
+        import ast
+
+        d = ast.literal_eval(text)
+        descr, shape = d["descr"], tuple(d["shape"])
+    if not isinstance(descr, str) or not _DESCR.fullmatch(descr) or descr[1] == "O":
+        raise ValueError(f"unsupported dtype {descr!r}")
+    return descr, shape, start + hlen
+
+
+def _map_npz(path: str | Path) -> dict[str, _Mapped]:
     """The arrays of an uncompressed .npz, memory-mapped read-only: nothing is read until used.
 
     np.load would read and CRC-check every array (≈0.3 s for a 100k-filing index); mapped, a
@@ -221,6 +368,7 @@ def _map_npz(path: str | Path) -> dict[str, np.ndarray]:
     with open(path, "rb") as f:
         mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
         infos = zipfile.ZipFile(f).infolist()
+    view = memoryview(mm)
     arrays = {}
     for info in infos:
         if info.compress_type != zipfile.ZIP_STORED or not info.filename.endswith(".npy"):
@@ -230,17 +378,14 @@ def _map_npz(path: str | Path) -> dict[str, np.ndarray]:
             raise ValueError("bad local header")
         name_len, extra_len = struct.unpack("<HH", mm[head + 26:head + 30])
         start = head + 30 + name_len + extra_len
-        header = io.BytesIO(mm[start:start + min(info.file_size, 1 << 16)])
-        version = np.lib.format.read_magic(header)
-        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-        shape, _, dtype = read_header(header)
-        if dtype.hasobject:
-            raise ValueError("object array")
-        count = math.prod(shape)
-        offset = start + header.tell()
-        if offset + count * dtype.itemsize != start + info.file_size or start + info.file_size > len(mm):
+        descr, shape, header_len = _npy_header(mm[start:start + min(info.file_size, 1 << 16)])
+        m = _DESCR.fullmatch(descr)
+        itemsize = int(m.group(2)) * (4 if m.group(1) == "U" else 1)
+        offset = start + header_len
+        end = offset + math.prod(shape) * itemsize
+        if end != start + info.file_size or end > len(mm):
             raise ValueError(f"{info.filename}: size mismatch")
-        arrays[info.filename[:-4]] = np.frombuffer(mm, dtype=dtype, count=count, offset=offset).reshape(shape)
+        arrays[info.filename[:-4]] = _Mapped(view[offset:end], descr, shape)
     return arrays
 
 
@@ -248,7 +393,10 @@ def load_indexes(path: str | Path) -> tuple[dict, dict[str, TextIndex]]:
     """(meta, {name: TextIndex}) from a file written by `save_indexes`; BadIndexFile otherwise."""
     try:
         arrays = _map_npz(path)
-        meta = json.loads(str(arrays["meta"]))
+        meta_array = arrays["meta"]
+        if meta_array.kind != "U" or meta_array.shape != ():
+            raise ValueError("meta is not one string")
+        meta = json.loads(meta_array.python()[0])
     except Exception as e:  # missing, empty, truncated, not a zip, bad JSON, pickled content …
         raise BadIndexFile(f"{path}: {type(e).__name__}: {e}") from None
     if not isinstance(meta, dict) or meta.get("format") != INDEX_FORMAT:
@@ -258,7 +406,12 @@ def load_indexes(path: str | Path) -> tuple[dict, dict[str, TextIndex]]:
     names = meta.get("indexes")
     if not isinstance(names, list):
         raise BadIndexFile(f"{path}: no index list")
-    return meta, {name: TextIndex.from_arrays(arrays, name) for name in names}
+    try:
+        return meta, {name: TextIndex.from_arrays(arrays, name) for name in names}
+    except BadIndexFile as e:
+        raise BadIndexFile(f"{path}: {e}") from None
+    except Exception as e:  # undecodable terms and the like
+        raise BadIndexFile(f"{path}: {type(e).__name__}: {e}") from None
 
 
 def build_index(texts: Sequence[str], path: str | Path, *, ids: Sequence[int] | None = None,

@@ -10,7 +10,8 @@ scikit-learn) only when the catalogue's revision differs or the file is missing,
 old format or of another tokenizer; it is written atomically, so a concurrent rebuild by another
 process is harmless (the last complete file wins).  When the catalogue's folder is not writable
 the indexes are built in memory and used all the same.  The query path uses plain sqlite3 and
-numpy; it never imports scikit-learn, scipy, sqlite-utils or prompt_toolkit.
+numpy (large indexes only, see engine.index); it never imports scikit-learn, scipy,
+sqlite-utils or prompt_toolkit.
 """
 from __future__ import annotations
 
@@ -109,13 +110,13 @@ class EngineModel:
     # -- what suggest asks ----------------------------------------------------------------------
     def similar_filings(self, text: str, k: int) -> list[tuple[int, float]]:
         """(filing id, cosine) of the k past filings most similar to the text, best first."""
-        ids = self.filing_index.ids
-        return [(int(ids[pos]), s) for pos, s in self.filing_index.query(text, k)]
+        idx = self.filing_index
+        return [(idx.doc_id(pos), s) for pos, s in idx.query(text, k)]
 
     def similar_names(self, text: str, k: int) -> list[tuple[int, float]]:
         """(canonical indicator id, cosine) of the k indicator names most similar to the text."""
-        ids = self.names_index.ids
-        return [(int(ids[pos]), s) for pos, s in self.names_index.query(text, k)]
+        idx = self.names_index
+        return [(idx.doc_id(pos), s) for pos, s in idx.query(text, k)]
 
     def feedback(self) -> dict[str, float]:
         """Recorded keep/reject weights keyed by normalised indicator name."""

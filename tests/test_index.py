@@ -101,6 +101,23 @@ def test_query_finds_the_filing_it_describes():
         assert [s for _, s in top] == sorted((s for _, s in top), reverse=True)
 
 
+def test_python_and_numpy_scorers_give_the_same_floats(tmp_path, monkeypatch):
+    """A small index is scored in plain Python, a large one with numpy: same hits, same floats."""
+    import engine.index
+
+    filings, names, _, _ = seed_corpus()
+    path = tmp_path / "i.npz"
+    save_indexes(path, {"filings": fit_index(filings), "names": fit_index(names)})
+    _, small = load_indexes(path)
+    monkeypatch.setattr(engine.index, "SMALL_NNZ", 0)
+    _, large = load_indexes(path)
+    assert all(small[n].small and not large[n].small for n in ("filings", "names"))
+    for q in queries():
+        for which in ("filings", "names"):
+            for k in (1, 5, 20):
+                assert small[which].query(q, k) == large[which].query(q, k), (which, q)
+
+
 def write_bad(path, how: str, good: bytes) -> None:
     if how == "truncated":
         path.write_bytes(good[: len(good) // 2])
@@ -162,6 +179,17 @@ def test_query_path_imports_neither_sklearn_nor_scipy(tmp_path):
              f"hits = idx.query('群众满意度 12345热线', 5)")
     got = run_probe(NO_SKLEARN.format(setup=setup))
     assert len(got["hits"]) == 5 and got["heavy"] == []
+
+
+def test_small_index_query_path_does_not_import_numpy(tmp_path):
+    _, names, _, _ = seed_corpus()
+    build_index(names, tmp_path / "names.npz")
+    code = (f"import json, sys\nfrom engine.index import TextIndex\n"
+            f"idx = TextIndex.load({str(tmp_path / 'names.npz')!r})\n"
+            f"hits = idx.query('群众满意度 12345热线', 5)\n"
+            f"print(json.dumps({{'hits': hits, 'numpy': 'numpy' in sys.modules}}))")
+    got = run_probe(code)
+    assert len(got["hits"]) == 5 and got["numpy"] is False
 
 
 # -- the engine model: one index file beside the catalogue ---------------------------------------
