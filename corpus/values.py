@@ -94,8 +94,28 @@ _MM = r"(?:0[1-9]|1[0-2])"
 _D = r"(?:3[01]|[12][0-9]|0?[1-9])"
 
 
+class _LazyRe:
+    """A regular expression compiled on first use.
+
+    The grammar has a few dozen large expressions (≈80 ms to compile them all) and one command
+    usually needs only some of them; after the first use the compiled pattern's methods are
+    plain attributes, so a lazy one costs nothing more than a compiled one."""
+
+    def __init__(self, pattern: str, flags: int = 0):
+        self._args = (pattern, flags)
+        self._rx = None
+
+    def __getattr__(self, name):          # called only for what is not an attribute yet
+        rx = self._rx
+        if rx is None:
+            rx = self._rx = re.compile(*self._args)
+            for attr in ("match", "fullmatch", "search", "finditer", "findall", "sub"):
+                setattr(self, attr, getattr(rx, attr))
+        return getattr(rx, name)
+
+
 class _Grammar:
-    """Everything compiled from data/values.json, built once."""
+    """Everything compiled from data/values.json, built once (each expression on first use)."""
 
     def __init__(self, raw: dict):
         self.raw = raw
@@ -114,7 +134,7 @@ class _Grammar:
         self.budget_bound = frozenset(raw["budget_bound_phrases"])
         self.empty_chars = frozenset(raw["empty_chars"]) | frozenset(" ")
         self.noise = tuple(raw["noise_tokens"])
-        self.placeholder = re.compile(raw["placeholder_re"])
+        self.placeholder = _LazyRe(raw["placeholder_re"])
         self.qualitative_sign = raw["qualitative_sign"]
         self.grade_joiners = tuple(raw["grade_joiners"])
 
@@ -127,12 +147,12 @@ class _Grammar:
         unit = rf"(?:{base}{rate}*|{rate}+)"
 
         # number grammar on compact text: [qualifier][op][qualifier] NUMBER rest
-        self.number = re.compile(
+        self.number = _LazyRe(
             rf"(?:{quals})?(?P<op>{lead})?(?:{quals})?(?P<num>{_NUM}|\.[0-9]+)(?P<rest>.*)", re.S)
-        self.rest_unit = re.compile(rf"(?P<unit>{unit})?(?P<suf>{suffix})?")
-        self.rest_unit_unit = re.compile(rf"(?P<unit>{unit}{unit})(?P<suf>{suffix})?")
-        self.rest_unit_noun = re.compile(rf"(?P<unit>{unit})(?P<noun>[{_CJK}]{{1,4}}?)(?P<suf>{suffix})?")
-        self.rest_other = re.compile(rf"(?P<unit>[{_CJK}A-Za-z]{{1,4}}?)(?P<suf>{suffix})?")
+        self.rest_unit = _LazyRe(rf"(?P<unit>{unit})?(?P<suf>{suffix})?")
+        self.rest_unit_unit = _LazyRe(rf"(?P<unit>{unit}{unit})(?P<suf>{suffix})?")
+        self.rest_unit_noun = _LazyRe(rf"(?P<unit>{unit})(?P<noun>[{_CJK}]{{1,4}}?)(?P<suf>{suffix})?")
+        self.rest_other = _LazyRe(rf"(?P<unit>[{_CJK}A-Za-z]{{1,4}}?)(?P<suf>{suffix})?")
 
         # deadlines
         pre = "(?:" + _alt(raw["deadline_lead_words"]) + ")?"
@@ -148,14 +168,13 @@ class _Grammar:
         for pattern in raw["deadline_patterns"]:
             for k, v in macros.items():
                 pattern = pattern.replace(k, v)
-            rx = re.compile(pattern)
-            self.deadlines.append((rx, "num" in rx.groupindex))
+            self.deadlines.append((_LazyRe(pattern), "(?P<num>" in pattern))
 
         # years (on text folded to ASCII digits; see _year_matches)
         seps = r"[-—–~～至到]"
         unit_starts = {u[0] for u in raw["units"]} - set("年月日天周号工小分秒")
         no_unit = "(?!\\s*[" + re.escape("".join(sorted(unit_starts))) + "])"
-        self.year = re.compile(
+        self.year = _LazyRe(
             rf"(?<![0-9.])(?P<y>{y})(?![0-9])"
             rf"(?=(?P<date>[.\-/](?:{_MM}(?:[.\-/]{_D})?|{_M}[.\-/]{_D}))(?![0-9]|\.[0-9]){no_unit}"
             rf"|\s*年|\s*{seps}\s*{y}\s*年)")
@@ -163,20 +182,20 @@ class _Grammar:
         # split_fused: a value phrase at the end of a cell (known units only)
         joiners = _alt(raw["fused_joiners"])
         # (no two \s* side by side: long blank runs must not make the search cubic)
-        self.fused_number = re.compile(
+        self.fused_number = _LazyRe(
             rf"(?:(?P<join>{joiners})\s*)?(?P<value>(?:(?P<op>{lead})\s*)?(?<![0-9.])(?P<num>{_NUM})"
             rf"(?:\s*(?P<unit>{unit}))?(?:\s*(?P<suf>{suffix}))?)\s*(?:[。.;；,，]\s*)?$")
-        self.fused_grade = re.compile(
+        self.fused_grade = _LazyRe(
             rf"(?P<join>{_alt(self.grade_joiners)})\s*(?P<value>{_alt(self.grades)})\s*(?:[。.;；,，]\s*)?$")
-        self.name_word = re.compile(rf"[{_CJK}A-Za-z]")
+        self.name_word = _LazyRe(rf"[{_CJK}A-Za-z]")
         self.fused_trim = " \t:：,，;；、"
 
         # extract_quantities
-        self.q_number = re.compile(rf"(?<![0-9.])(?P<num>{_NUM})(?P<sp>\s*)(?P<unit>{unit})?")
-        self.q_op_before = re.compile(rf"(?:{lead})\s*$")
-        self.q_suffix_after = re.compile(rf"\s*(?:{suffix})")
-        self.q_after = re.compile(rf"[{_CJK}A-Za-z]{{1,{int(raw['noun_max_chars'])}}}")
-        self.q_sep = re.compile(r"[，,;；。：:!！?？\n\r\t()（）“”\"'‘’《》【】\[\]]")
+        self.q_number = _LazyRe(rf"(?<![0-9.])(?P<num>{_NUM})(?P<sp>\s*)(?P<unit>{unit})?")
+        self.q_op_before = _LazyRe(rf"(?:{lead})\s*$")
+        self.q_suffix_after = _LazyRe(rf"\s*(?:{suffix})")
+        self.q_after = _LazyRe(rf"[{_CJK}A-Za-z]{{1,{int(raw['noun_max_chars'])}}}")
+        self.q_sep = _LazyRe(r"[，,;；。：:!！?？\n\r\t()（）“”\"'‘’《》【】\[\]]")
         self.noun_verbs = tuple(sorted(raw["noun_lead_verbs"], key=len, reverse=True))
         self.noun_measures = tuple(raw["noun_measure_endings"])
         self.noun_trailing = tuple(sorted(set(raw["noun_trailing_words"]) | set(self.ops_lead), key=len, reverse=True))

@@ -20,8 +20,9 @@ Loading jieba is the slow part of a cold start (≈1 s to build its prefix dicti
 final prefix dictionary — jieba's words with the domain words added — is cached once per user
 in $XDG_CACHE_HOME/jixiao (or ~/.cache/jixiao), grouped by first character.  A text only needs
 the entries starting with its own characters (every lookup jieba makes is a substring of the
-text), so a process unpickles the groups (≈12,000 pairs of one string and one bytes object) and
-turns into dict entries only the groups its texts touch.  The cache is keyed by the jieba version, jieba's dictionary file (size
+text), so a process memory-maps the file, reads its small header (the groups' first characters
+and where each group lies) and decodes into dict entries only the groups its texts touch (of
+≈12,000 groups, 9 MB).  The cache is keyed by the jieba version, jieba's dictionary file (size
 and mtime) and the hash of dict.txt; it is written atomically, and an unreadable or corrupt
 cache is silently replaced by a normal load.  Segmentation is memoised per text block, since
 indicator names repeat across filings.
@@ -29,9 +30,12 @@ indicator names repeat across filings.
 from __future__ import annotations
 
 import hashlib
+import io
+import mmap
 import os
 import pickle
 import re
+import struct
 import sys
 import threading
 import unicodedata
@@ -40,7 +44,7 @@ from array import array
 from pathlib import Path
 
 TOKENIZER_VERSION = 1          # bump when the rules below change: persisted indexes rebuild
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 MAX_TOKEN_LEN = 20
 _MEMO_MAX = 200_000
 
@@ -53,6 +57,7 @@ _BLOCK = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]+")
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
 _LETTER_OR_CJK = re.compile(r"[^\W\d_]")
 _SEP = "\x00"
+_MAGIC = b"jixiao jieba cache %d\n" % CACHE_FORMAT
 
 
 def _half_width(m: re.Match) -> str:
@@ -122,7 +127,7 @@ def _import_jieba():
 
 
 class _Restricted(pickle.Unpickler):
-    """The cache holds only dicts, tuples, str, bytes and int: refuse any class."""
+    """The cache header holds only dicts, str, bytes and int: refuse any class."""
 
     def find_class(self, module, name):
         raise pickle.UnpicklingError(f"unexpected object {module}.{name} in the jieba cache")
@@ -140,7 +145,10 @@ class Segmenter:
         self.keep_numbers = frozenset(w for w in self.domain_words if w.isdigit())
         self.key = self._cache_key()
         self._lock = threading.Lock()
-        self._groups: dict[str, tuple[str, bytes]] = {}
+        self._blob = None             # the cache file, memory-mapped
+        self._chars = ""              # the cached groups' first characters, in file order
+        self._spans = array("q")      # per group: offset from _base, bytes of words, bytes of freqs
+        self._base = 0
         self._loaded: set[str] = set()
         self._complete = False     # True when FREQ holds the whole prefix dictionary
         self._memo: dict[str, tuple[str, ...]] = {}
@@ -161,20 +169,29 @@ class Segmenter:
 
     @property
     def cache_path(self) -> Path:
-        return cache_dir() / f"jieba-{self.key[:20]}.pickle"
+        return cache_dir() / f"jieba-{self.key[:20]}.cache"
 
     def _load_cache(self) -> bool:
+        """Map the cache file and read its small header; groups are decoded when first needed."""
         try:
             with open(self.cache_path, "rb") as f:
-                data = _Restricted(f).load()
-            if data["key"] != self.key:
+                blob = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+            if blob[:len(_MAGIC)] != _MAGIC:
                 return False
-            total, groups = data["total"], data["groups"]
-            if not isinstance(total, int) or not isinstance(groups, dict):
+            start = len(_MAGIC) + 8
+            (head_len,) = struct.unpack("<Q", blob[len(_MAGIC):start])
+            head = _Restricted(io.BytesIO(blob[start:start + head_len])).load()
+            if head["key"] != self.key:
+                return False
+            total, chars, spans = head["total"], head["chars"], array("q", head["spans"])
+            if not isinstance(total, int) or not isinstance(chars, str) or len(spans) != 3 * len(chars):
+                return False
+            base = start + head_len
+            if base + (sum(spans[-3:]) if spans else 0) != len(blob):     # truncated or padded
                 return False
         except Exception:  # missing, unreadable, truncated or foreign: build instead
             return False
-        self._groups = groups
+        self._blob, self._chars, self._spans, self._base = blob, chars, spans, base
         self.tok.FREQ = {}
         self.tok.total = total
         self.tok.initialized = True
@@ -190,6 +207,8 @@ class Segmenter:
         self._write_cache()
 
     def _write_cache(self) -> None:
+        """MAGIC, header length, pickled header {key, total, chars, spans}, then the groups:
+        per first character the words (UTF-8, NUL-separated) and their frequencies (int64)."""
         groups: dict[str, tuple[list[str], array]] = {}
         for word, freq in self.tok.FREQ.items():
             g = groups.get(word[0])
@@ -197,16 +216,23 @@ class Segmenter:
                 g = groups[word[0]] = ([], array("q"))
             g[0].append(word)
             g[1].append(freq)
-        payload = {"key": self.key, "total": self.tok.total,
-                   "groups": {ch: (_SEP.join(ws), fs.tobytes()) for ch, (ws, fs) in groups.items()}}
+        body, spans, offset = [], array("q"), 0
+        for ws, fs in groups.values():
+            words, freqs = _SEP.join(ws).encode("utf-8"), fs.tobytes()
+            body += (words, freqs)
+            spans.extend((offset, len(words), len(freqs)))
+            offset += len(words) + len(freqs)
+        head = pickle.dumps({"key": self.key, "total": self.tok.total, "chars": "".join(groups),
+                             "spans": spans.tobytes()}, protocol=5)
         path = self.cache_path
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with open(tmp, "wb") as f:
-                pickle.dump(payload, f, protocol=5)
+                f.write(_MAGIC + struct.pack("<Q", len(head)) + head)
+                f.writelines(body)
             os.replace(tmp, path)
-            for old in path.parent.glob("jieba-*.pickle"):
+            for old in path.parent.glob("jieba-*"):
                 if old != path:
                     old.unlink(missing_ok=True)
         except OSError:  # no writable cache folder: carry on without a cache
@@ -218,7 +244,7 @@ class Segmenter:
     def _ensure(self, chars: set[str]) -> None:
         """Turn the cached groups of these first characters into prefix-dictionary entries.
 
-        A malformed group (a cache damaged in a way unpickling did not notice) makes the
+        A malformed group (a cache damaged in a way the header check did not notice) makes the
         segmenter fall back to the full dictionary, silently, like an unreadable cache.
         """
         if self._complete:
@@ -231,14 +257,17 @@ class Segmenter:
                 return
             freq = self.tok.FREQ
             for ch in missing:
-                g = self._groups.pop(ch, None)
-                if g is None:
+                i = self._chars.find(ch)
+                if i < 0:
                     continue
+                at, n_words, n_freqs = self._spans[3 * i:3 * i + 3]
+                at += self._base
                 try:
-                    words, fs = g[0].split(_SEP), array("q", g[1])
+                    words = self._blob[at:at + n_words].decode("utf-8").split(_SEP)
+                    fs = array("q", self._blob[at + n_words:at + n_words + n_freqs])
                     if len(words) != len(fs) or not all(w.startswith(ch) for w in words):
                         raise ValueError("inconsistent group")
-                except (TypeError, ValueError, IndexError, AttributeError):
+                except (TypeError, ValueError, IndexError, UnicodeDecodeError):
                     self._build(self._user)
                     return
                 freq.update(zip(words, fs))

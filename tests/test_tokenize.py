@@ -4,9 +4,11 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import struct
 import subprocess
 import sys
 import unicodedata
+from array import array
 
 import pytest
 from hypothesis import given, settings
@@ -14,6 +16,7 @@ from hypothesis import strategies as st
 
 from conftest import ROOT, SEEDS
 from corpus.parse import parse_file
+from engine.tokenize import _MAGIC as MAGIC
 from engine.tokenize import STOPWORDS_PATH, normalize, tokenize
 
 DOMAIN_TERMS = ["12345热线", "一窗受理", "放管服", "好差评", "一网通办", "跨省通办", "政务外网", "电子政务",
@@ -143,12 +146,25 @@ def test_corrupt_cache_falls_back_silently_and_is_rewritten(tmp_path):
         def __reduce__(self):
             return (print, ("unpickled code ran",))
 
-    damaged = pickle.loads(good)  # our own file: a well-formed pickle whose content is wrong
-    words, freqs = damaged["groups"]["政"]
-    damaged["groups"]["政"] = (words, freqs[:-8])
-    corruptions = [good[: len(good) // 2], b"not a pickle at all",
-                   pickle.dumps({"key": "x", "total": 1, "groups": Evil()}, protocol=5),
-                   pickle.dumps(damaged, protocol=5)]
+    def cache_file(head: bytes, body: bytes) -> bytes:
+        return MAGIC + struct.pack("<Q", len(head)) + head + body
+
+    # our own file: a well-formed header whose group 政 is wrong (one frequency short)
+    head_len = struct.unpack("<Q", good[len(MAGIC):len(MAGIC) + 8])[0]
+    body_at = len(MAGIC) + 8 + head_len
+    head = pickle.loads(good[len(MAGIC) + 8:body_at])
+    spans = array("q", head["spans"])
+    i = head["chars"].index("政")
+    spans[3 * i + 2] -= 8
+    body = bytearray(good[body_at:])
+    cut = spans[3 * i] + spans[3 * i + 1] + spans[3 * i + 2]
+    del body[cut:cut + 8]
+    for j in range(i + 1, len(head["chars"])):
+        spans[3 * j] -= 8
+    damaged = cache_file(pickle.dumps({**head, "spans": spans.tobytes()}, protocol=5), bytes(body))
+    corruptions = [good[: len(good) // 2], b"not a cache at all",
+                   cache_file(pickle.dumps({"key": "x", "total": 1, "chars": Evil()}, protocol=5), b""),
+                   damaged]
     for bad in corruptions:
         with open(cache, "wb") as f:
             f.write(bad)
