@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 import sys
 
+from .common import add_db_arg, add_profile_arg
+
 SUMMARY_STEM = "汇总"
 SUMMARY_HEADER = (
     "序号", "输入文件", "表序号", "项目名称", "类型", "上年年度", "目标年度", "预算（万元）", "预算来源",
@@ -44,9 +46,7 @@ def register(sub) -> None:
     p.add_argument("--format", choices=sorted(_EXT), default="xlsx",
                    help="草稿格式（默认 xlsx：正式表样 + 系统导入表）")
     p.add_argument("--force", action="store_true", help="覆盖输出文件夹中已有的草稿（默认跳过已写好的）")
-    p.add_argument("--profile", default="default", help="模板：default（通用）或 ningxia（可持续影响必填）")
-    from .common import add_db_arg
-
+    add_profile_arg(p)
     add_db_arg(p)
 
 
@@ -252,15 +252,9 @@ def run(args) -> int:
     from pathlib import Path
 
     from corpus.errors import InputError
-    from engine.profiles import profile
 
     from .common import err
 
-    try:
-        profile(args.profile)
-    except ValueError as exc:
-        err(str(exc))
-        return 2
     if not 1990 <= args.year <= 2100:
         err(f"目标年度（--year）应在 1990–2100 之间：{args.year}")
         return 2

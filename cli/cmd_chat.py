@@ -1,6 +1,8 @@
 """`jixiao chat`: a guided session that drafts a complete target table with the officer."""
 from __future__ import annotations
 
+from .common import add_db_arg, add_profile_arg
+
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -13,11 +15,9 @@ def register(sub) -> None:
     )
     p.add_argument("--resume", nargs="?", const="", metavar="FILE",
                    help="继续上次中断的会话（不给 FILE 时取最近的一个）")
-    p.add_argument("--profile", default="default", help="模板：default（通用）或 ningxia（可持续影响必填）")
+    add_profile_arg(p)
     p.add_argument("--no-feedback", action="store_true",
                    help="不使用、也不记录以往的采纳/删除（默认会记入指标库并影响以后的推荐）")
-    from .common import add_db_arg
-
     add_db_arg(p)
 
 
@@ -26,18 +26,12 @@ def run(args) -> int:
     from pathlib import Path
 
     from catalogue.paths import default_db_path
-    from engine.profiles import profile
 
     from .chat import store
     from .chat.backend import Backend, BackendError
     from .chat.session import Session
     from .common import err
 
-    try:
-        profile(args.profile)
-    except ValueError as exc:
-        err(str(exc))
-        return 2
     db_path = Path(args.db) if args.db else default_db_path()
     folder = store.sessions_dir(db_path)
     resumed = args.resume is not None

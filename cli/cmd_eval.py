@@ -1,6 +1,8 @@
 """`jixiao eval [DIR]`: recall, coverage, validity and size of drafts against real filings."""
 from __future__ import annotations
 
+from .common import add_db_arg, add_profile_arg
+
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -11,10 +13,8 @@ def register(sub) -> None:
     )
     p.add_argument("dir", nargs="?", metavar="DIR", help="真实申报表所在文件夹（可选）")
     p.add_argument("--format", choices=["table", "json"], default="table")
-    p.add_argument("--profile", default="default")
+    add_profile_arg(p)
     p.add_argument("--per-filing", action="store_true", help="列出每张表的命中情况")
-    from .common import add_db_arg
-
     add_db_arg(p)
 
 

@@ -1,6 +1,8 @@
 """`jixiao lint FILE...`: review existing filings against the review rules (审核规则)."""
 from __future__ import annotations
 
+from .common import add_profile_arg
+
 _SEV = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
@@ -12,7 +14,7 @@ def register(sub) -> None:
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="要检查的文件或文件夹")
     p.add_argument("--format", choices=["table", "json"], default="table", help="输出格式（默认 table）")
-    p.add_argument("--profile", default="default", help="模板：default（通用）或 ningxia（可持续影响必填）")
+    add_profile_arg(p)
     p.add_argument("--all", action="store_true", help="同时检查部门整体支出表（默认只查项目支出表）")
 
 
@@ -23,15 +25,9 @@ def run(args) -> int:
     from corpus.parse import iter_input_files, parse_file
     from engine.draft import draft_from_filing
     from engine.lint import lint_draft, summary
-    from engine.profiles import profile
 
     from .common import err, stdout_write
 
-    try:
-        profile(args.profile)
-    except ValueError as exc:
-        err(str(exc))
-        return 2
     results, failed = [], 0
     for path in iter_input_files(args.files):
         try:

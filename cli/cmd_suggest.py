@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime
 
+from .common import add_db_arg, add_profile_arg
+
 
 def default_year() -> int:
     """Budgets are prepared for the coming year."""
@@ -29,10 +31,8 @@ def register(sub) -> None:
                    help="输出格式（默认 table；-o 给出文件时按扩展名）")
     p.add_argument("-o", "--output", metavar="FILE",
                    help="写入文件（.xlsx/.md/.json/.jsonl/.csv）；--from 时给出文件夹则每个项目一个文件")
-    p.add_argument("--profile", default="default", help="模板：default（通用）或 ningxia（可持续影响必填）")
+    add_profile_arg(p)
     p.add_argument("--no-feedback", action="store_true", help="不使用以往采纳/删除记录调整推荐")
-    from .common import add_db_arg
-
     add_db_arg(p)
 
 
@@ -68,17 +68,11 @@ def run(args) -> int:
 
     from corpus.errors import InputError
     from engine.model import EngineModel
-    from engine.profiles import profile
 
     from .common import err
     from .writers import format_from_path
     from .writers.atomic import OutputError
 
-    try:
-        profile(args.profile)
-    except ValueError as exc:
-        err(str(exc))
-        return 2
     if not args.name and not args.from_file:
         err("请给出项目名称 NAME，或用 --from FILE 给出项目清单。")
         return 2

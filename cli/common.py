@@ -24,3 +24,21 @@ def stdout_write(text: str) -> None:
         sys.stdout.flush()
     except BrokenPipeError:
         pass
+
+
+def _profile_name(text: str) -> str:
+    import argparse
+
+    from engine.profiles import profile
+
+    try:
+        profile(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def add_profile_arg(parser) -> None:
+    """--profile, checked while the arguments are read (an unknown name is a usage error, status 2)."""
+    parser.add_argument("--profile", default="default", type=_profile_name, metavar="PROFILE",
+                        help="模板：default（通用）或 ningxia（可持续影响必填）")

@@ -221,3 +221,11 @@ def test_a_project_nothing_matches_still_gets_every_required_category(model):
     assert qty and all(i.needs_input and not i.value for i in qty)       # no invented count
     cost = [i for i in draft.indicators if i.level2 == "成本指标"]
     assert cost and all(i.needs_input for i in cost)                     # no budget, no cost value
+
+
+@pytest.mark.parametrize("command", [["suggest", "x"], ["lint", str(SEEDS[0])], ["eval"], ["chat"],
+                                     ["batch", str(SEEDS[0]), "--year", "2026", "-o", "out"]])
+def test_unknown_profile_is_a_usage_error(command, tmp_path):
+    out = run_cli(*command, "--profile", "nope", cwd=tmp_path, env={"JIXIAO_DB": str(tmp_path / "c.db")})
+    assert out.returncode == 2 and "未知的模板" in out.stderr and "Traceback" not in out.stderr
+    assert not (tmp_path / "out").exists()
