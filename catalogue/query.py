@@ -118,10 +118,13 @@ class CatalogueReader:
         return {cid for cid, usage in self.conn.execute(
             f"SELECT id, usage FROM canonical WHERE id IN ({cmarks})", cids) if usage <= inside[cid]}
 
-    def library(self, types: Iterable[str]) -> list[dict]:
-        """Common-library entries (共性指标) for these project types plus the generic ones."""
-        types = set(types)
+    def library(self, types: Iterable[str] | None) -> list[dict]:
+        """Common-library entries (共性指标) for these project types plus the generic ones (every
+        entry when types is None)."""
         rows = self.conn.execute("SELECT type, level2, name, value, basis, code FROM library ORDER BY id")
+        if types is None:
+            return [dict(r) for r in rows]
+        types = set(types)
         return [dict(r) for r in rows if r["type"] in types or r["type"] in ("通用", "共性")]
 
     def feedback(self) -> dict[str, float]:

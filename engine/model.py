@@ -1,6 +1,9 @@
 """The engine's view of a catalogue: persisted TF-IDF indexes over a `CatalogueReader`.
 
-Plain lookups go through `model.cat` (catalogue.query); this module owns the indexes.
+Plain lookups go through `model.cat` (catalogue.query); this module owns the indexes and the
+facts `suggest` reads for every project — past filings, their indicators, canonical indicators,
+library entries — kept in memory once read, until the catalogue's revision changes (`sync`), so
+a warm `suggest --from` asks SQLite almost nothing per project.
 
 One file beside the catalogue `X.db`, `X.db.index.npz` (engine.index), holds everything the
 matcher needs, so a matrix can never be paired with another build's id map: the catalogue
@@ -25,6 +28,10 @@ from .index import BadIndexFile, TextIndex, fit_index, load_indexes, save_indexe
 from .suggest import norm_key
 
 
+# cached facts of at most this many filings (or canonical indicators) are kept; then forgotten
+CACHE_MAX = 50_000
+
+
 def index_path_for(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".index.npz")
 
@@ -37,6 +44,11 @@ class EngineModel:
         self.revision_indexed: str | None = None
         self.filing_index: TextIndex | None = None
         self.names_index: TextIndex | None = None
+        self._facts_revision: str | None = None
+        self._filings: dict[int, dict | None] = {}
+        self._rows: dict[int, tuple] = {}
+        self._canon: dict[int, dict | None] = {}
+        self._library: list[dict] | None = None
 
     # -- opening and index freshness --------------------------------------------------------
     @classmethod
@@ -117,6 +129,78 @@ class EngineModel:
         """(canonical indicator id, cosine) of the k indicator names most similar to the text."""
         idx = self.names_index
         return [(idx.doc_id(pos), s) for pos, s in idx.query(text, k)]
+
+    # -- catalogue facts, cached per revision ----------------------------------------------------
+    def sync(self) -> None:
+        """Forget the cached facts if the catalogue changed since they were read."""
+        revision = self.cat.revision()
+        if revision != self._facts_revision:
+            self._facts_revision = revision
+            self._filings.clear()
+            self._rows.clear()
+            self._canon.clear()
+            self._library = None
+
+    @staticmethod
+    def _missing(cache: dict, ids) -> list[int]:
+        if len(cache) > CACHE_MAX:
+            cache.clear()
+        return [i for i in dict.fromkeys(int(i) for i in ids) if i not in cache]
+
+    def filing_facts(self, ids) -> dict[int, dict]:
+        """id → {id, name, year, budget, department, description, kind} of the filings that exist."""
+        ids = list(ids)
+        missing = self._missing(self._filings, ids)
+        if missing:
+            got = self.cat.filings(missing)
+            for i in missing:
+                self._filings[i] = got.get(i)
+        out = {}
+        for i in ids:
+            info = self._filings.get(int(i))
+            if info is not None:
+                out[int(i)] = info
+        return out
+
+    def filing_rows(self, ids) -> list[tuple[int, tuple]]:
+        """(filing id, its indicators) in filing id order, for the filings that have any; each
+        indicator (candidate key, level2, name, canonical id, value) in form order."""
+        wanted = sorted(set(int(i) for i in ids))
+        missing = self._missing(self._rows, wanted)
+        if missing:
+            grouped: dict[int, list] = {i: [] for i in missing}
+            for row in self.cat.indicators_of(missing):
+                cid, level2, name = row["canonical_id"], row["level2"], row["name"]
+                key = f"c:{cid}" if cid is not None else f"n:{level2}:{norm_key(name)}"
+                grouped[row["filing_id"]].append((key, level2, name, cid, row["value"] or ""))
+            for i, rows in grouped.items():
+                self._rows[i] = tuple(rows)
+        return [(i, self._rows[i]) for i in wanted if self._rows.get(i)]
+
+    def canonical_facts(self, ids) -> dict[int, dict]:
+        """id → {id, code, level2, name, usage, typical_value, tags (frozenset)} of those that exist."""
+        ids = list(ids)
+        missing = self._missing(self._canon, ids)
+        if missing:
+            got = self.cat.canonicals(missing)
+            for i in missing:
+                info = got.get(i)
+                if info is not None:
+                    info["tags"] = frozenset(info["tags"])
+                self._canon[i] = info
+        out = {}
+        for i in ids:
+            info = self._canon.get(int(i))
+            if info is not None:
+                out[int(i)] = info
+        return out
+
+    def library_entries(self, types) -> list[dict]:
+        """Common-library entries (共性指标) for these project types plus the generic ones."""
+        if self._library is None:
+            self._library = self.cat.library(None)
+        types = set(types)
+        return [r for r in self._library if r["type"] in types or r["type"] in ("通用", "共性")]
 
     def feedback(self) -> dict[str, float]:
         """Recorded keep/reject weights keyed by normalised indicator name."""

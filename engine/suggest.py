@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from corpus.categories import LEVEL2_CANON
 
@@ -46,6 +47,7 @@ K_NAMES = 80
 _NORM = re.compile(r"[\s\d.%％()（）“”\"'‘’、，,。:：;；\-—/·]+|指标|的")
 
 
+@lru_cache(maxsize=1 << 16)
 def norm_key(name: str) -> str:
     return _NORM.sub("", name or "")
 
@@ -86,7 +88,10 @@ def _history_part(filing_sims: dict[int, float], best: float) -> float:
     """
     if not filing_sims or best <= 0:
         return 0.0
-    rel = sorted((s / best for s in filing_sims.values()), reverse=True)
+    if len(filing_sims) == 1:
+        rel = [s / best for s in filing_sims.values()]
+    else:
+        rel = sorted((s / best for s in filing_sims.values()), reverse=True)
     support = rel[0] + SUPPORT_STEP * sum(rel[1:])
     return min(1.0, support) * min(1.0, best / SIM_TRUSTED)
 
@@ -120,36 +125,36 @@ class Evidence:
 
 def gather(model, project: Project, exclude_filings: set[int] = frozenset()) -> Evidence:
     """Every candidate indicator for the project, with its evidence and score parts."""
+    model.sync()
     text = project_text(project)
     cands: dict[str, Candidate] = {}
     types = set(project.types)
     dept = norm_key(project.department or "")
 
-    # 1. indicators of similar past filings
+    # 1. indicators of similar past filings (in filing id order, each in form order)
     similar = [(fid, s) for fid, s in model.similar_filings(text, K_FILINGS + len(exclude_filings))
                if fid not in exclude_filings][:K_FILINGS]
-    filing_info = model.cat.filings(fid for fid, _ in similar)
+    filing_info = model.filing_facts(fid for fid, _ in similar)
     sim_of = dict(similar)
     best = max(sim_of.values(), default=0.0)
     filing_sizes: dict[int, int] = {}
-    for row in model.cat.indicators_of(fid for fid, _ in similar):
-        fid = row["filing_id"]
-        filing_sizes[fid] = filing_sizes.get(fid, 0) + 1
+    for fid, rows in model.filing_rows(fid for fid, _ in similar):
         finfo = filing_info.get(fid, {})
-        same = _same_project(finfo.get("name", ""), project.name)
-        key = f"c:{row['canonical_id']}" if row.get("canonical_id") is not None else f"n:{row['level2']}:{norm_key(row['name'])}"
-        c = cands.get(key)
-        if c is None:
-            c = cands[key] = Candidate(key=key, level2=row["level2"], name=row["name"],
-                                       canonical_id=row.get("canonical_id"))
+        fname, fyear = finfo.get("name", ""), finfo.get("year")
+        same = _same_project(fname, project.name)
+        same_dept = bool(dept) and _same_department(finfo.get("department"), dept)
         s = sim_of.get(fid, 0.0)
-        c.history.append(History(value=row.get("value") or "", year=finfo.get("year"),
-                                 filing=finfo.get("name", ""), similarity=s, same_project=same))
-        c.filing_sims[fid] = max(c.filing_sims.get(fid, 0.0), s)
-        if same:
-            c.parts["same_project"] = 1.0
-        if dept and _same_department(finfo.get("department"), dept):
-            c.parts["department"] = 1.0
+        filing_sizes[fid] = len(rows)
+        for key, level2, name, cid, value in rows:
+            c = cands.get(key)
+            if c is None:
+                c = cands[key] = Candidate(key=key, level2=level2, name=name, canonical_id=cid)
+            c.history.append(History(value=value, year=fyear, filing=fname, similarity=s, same_project=same))
+            c.filing_sims[fid] = max(c.filing_sims.get(fid, 0.0), s)
+            if same:
+                c.parts["same_project"] = 1.0
+            if same_dept:
+                c.parts["department"] = 1.0
     for c in cands.values():
         c.parts["history"] = _history_part(c.filing_sims, best)
     # 2. indicator names similar to the project text
@@ -160,7 +165,7 @@ def gather(model, project: Project, exclude_filings: set[int] = frozenset()) -> 
             c = cands[key] = Candidate(key=key, level2="", name="", canonical_id=cid)
         c.parts["name"] = max(c.parts.get("name", 0.0), s)
     # canonical facts (level2, spelling, usage, tags) for everything found so far
-    canon = model.cat.canonicals(c.canonical_id for c in cands.values() if c.canonical_id is not None)
+    canon = model.canonical_facts(c.canonical_id for c in cands.values() if c.canonical_id is not None)
     if exclude_filings:
         only_excluded = model.cat.canonicals_only_in(
             [c.canonical_id for c in cands.values() if c.canonical_id is not None], exclude_filings)
@@ -177,7 +182,7 @@ def gather(model, project: Project, exclude_filings: set[int] = frozenset()) -> 
         c.level2 = info["level2"]
         c.name = info["name"] or c.name
         c.usage = int(info.get("usage") or 0)
-        c.parts["tag"] = 1.0 if types & set(info.get("tags") or []) else 0.0
+        c.parts["tag"] = 1.0 if not types.isdisjoint(info["tags"]) else 0.0
         if not c.history and info.get("typical_value"):
             c.history.append(History(value=info["typical_value"], year=None,
                                      filing="指标库典型值", similarity=0.0))
@@ -185,7 +190,7 @@ def gather(model, project: Project, exclude_filings: set[int] = frozenset()) -> 
     from catalogue.tags import fallback_tag
 
     typed = types - {fallback_tag()}
-    for entry in model.cat.library(types):
+    for entry in model.library_entries(types):
         key = f"l:{entry['code']}"
         # cross-type (通用) entries stand in fully when no project type was recognised
         generic = entry["type"] not in types and bool(typed)
@@ -200,21 +205,25 @@ def gather(model, project: Project, exclude_filings: set[int] = frozenset()) -> 
 
 def score(cands: dict[str, Candidate], feedback: dict[str, float], max_usage: int) -> None:
     w = WEIGHTS
+    w_filing, w_dept, w_name, w_tag, w_usage = w["filing"], w["department"], w["name"], w["tag"], w["usage"]
+    w_lib, w_generic, w_same, w_fb, w_long = (w["library"], w["library_generic"], w["same_project"],
+                                              w["feedback"], w["long_name"])
+    usage_scale = math.log1p(max_usage) if max_usage else 0.0
     for c in cands.values():
-        p = c.parts
+        get = c.parts.get
         s = 0.0
-        s += w["filing"] * p.get("history", 0.0)
-        s += w["department"] * p.get("department", 0.0)
-        s += w["name"] * p.get("name", 0.0)
-        s += w["tag"] * p.get("tag", 0.0)
+        s += w_filing * get("history", 0.0)
+        s += w_dept * get("department", 0.0)
+        s += w_name * get("name", 0.0)
+        s += w_tag * get("tag", 0.0)
         if c.usage and max_usage:
-            s += w["usage"] * math.log1p(c.usage) / math.log1p(max_usage)
-        s += w["library"] * p.get("library", 0.0) + w["library_generic"] * p.get("library_generic", 0.0)
-        s += w["same_project"] * p.get("same_project", 0.0)
-        fb = feedback.get(norm_key(c.name), 0.0)
-        s += max(-2 * w["feedback"], min(2 * w["feedback"], w["feedback"] * fb))
+            s += w_usage * math.log1p(c.usage) / usage_scale
+        s += w_lib * get("library", 0.0) + w_generic * get("library_generic", 0.0)
+        s += w_same * get("same_project", 0.0)
+        fb = feedback.get(norm_key(c.name), 0.0) if feedback else 0.0
+        s += max(-2 * w_fb, min(2 * w_fb, w_fb * fb))
         if len(c.name) > 25 or "，" in c.name:
-            s -= w["long_name"]
+            s -= w_long
         c.score = round(s, 4)
 
 
@@ -256,6 +265,7 @@ def select(cands: dict[str, Candidate], profile: str = "default", sizes: dict | 
             q["max"] = q["min"] = sizes[l2]
         limits[l2] = q
     chosen: dict[str, list[Candidate]] = {l2: [] for l2 in LEVEL2_CANON}
+    taken: set[int] = set()            # id() of the chosen candidates
     keys: list[str] = []
 
     def take(c: Candidate) -> bool:
@@ -263,11 +273,12 @@ def select(cands: dict[str, Candidate], profile: str = "default", sizes: dict | 
         if not k or any(k == o or fuzz.ratio(k, o) >= 85 for o in keys):
             return False
         chosen[c.level2].append(c)
+        taken.add(id(c))
         keys.append(k)
         return True
 
     def pending(l2: str):
-        return (c for c in by_l2.get(l2, []) if c not in chosen[l2])
+        return (c for c in by_l2.get(l2, []) if id(c) not in taken)
 
     # 1. the guaranteed places: one per required category, more where the quota asks and the
     #    evidence is there
@@ -289,7 +300,7 @@ def select(cands: dict[str, Candidate], profile: str = "default", sizes: dict | 
         total_max = max(total_max, sum(limits[l2]["max"] for l2 in sizes))
     rest = sorted((c for l2 in LEVEL2_CANON for c in pending(l2)), key=lambda c: (-c.score, len(c.name), c.key))
     for c in rest:
-        if sum(map(len, chosen.values())) >= total_max:
+        if len(taken) >= total_max:
             break
         q = limits[c.level2]
         if len(chosen[c.level2]) >= q["max"] or c.score < q.get("min_score", table["min_score"]):
