@@ -6,8 +6,8 @@ Every run reads all inputs, carries every filing forward (engine.carry) and rebu
 汇总.xlsx from all of them; a draft file that already exists is left as it is (the officer may
 have edited it) unless --force.  Outputs are written atomically and are byte-for-byte
 reproducible — file names are assigned in input order, .xlsx files carry a fixed timestamp
-(1 January of the target year, or SOURCE_DATE_EPOCH) — so a batch killed halfway and run again
-ends exactly like one uninterrupted run.  One batch at a time may write into an OUTDIR.
+(writers.xlsx.xlsx_stamp: 1 January of the target year, or SOURCE_DATE_EPOCH) — so a batch
+killed halfway and run again ends exactly like one uninterrupted run.  One batch at a time may write into an OUTDIR.
 """
 from __future__ import annotations
 
@@ -50,75 +50,31 @@ def register(sub) -> None:
     add_db_arg(p)
 
 
-# ------------------------------------------------------------------------------ reproducible xlsx
-
-def xlsx_stamp(year: int):
-    """The fixed creation time written into .xlsx outputs (SOURCE_DATE_EPOCH wins when set)."""
-    import datetime
-    import os
-
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.timezone.utc).replace(tzinfo=None)
-    return datetime.datetime(min(max(year, 1980), 2100), 1, 1)
-
-
-def reproducible_xlsx(wb, stamp) -> bytes:
-    """The workbook's bytes with every time stamp (core properties, zip entries) set to `stamp`.
-
-    openpyxl writes the save time into docProps/core.xml and the zip entries; both are replaced
-    so the same draft always gives the same file."""
-    import io
-    import zipfile
-
-    wb.properties.created = stamp
-    raw = io.BytesIO()
-    wb.save(raw)
-    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                text = body.decode("utf-8")
-                for tag in ("created", "modified"):
-                    text = re.sub(rf"(<dcterms:{tag}\b[^>]*>)[^<]*(</dcterms:{tag}>)", rf"\g<1>{iso}\g<2>", text)
-                body = text.encode("utf-8")
-            zi = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = info.external_attr
-            dst.writestr(zi, body)
-    return out.getvalue()
-
+# ------------------------------------------------------------------------------ outputs
 
 def _write_draft(draft, path, fmt: str, stamp) -> None:
     from .writers import write
     from .writers.atomic import write_bytes
 
     if fmt == "xlsx":
-        from .writers.xlsx import build_workbook
+        from .writers.xlsx import xlsx_bytes
 
-        write_bytes(path, reproducible_xlsx(build_workbook([draft]), stamp))
+        write_bytes(path, xlsx_bytes([draft], stamp), sync_dir=False)
     else:
-        write(draft, path, fmt)
+        write(draft, path, fmt, sync_dir=False)
 
 
 def _write_summary(rows, outdir, stamp) -> list:
-    """汇总.csv and 汇总.xlsx; returns the paths written."""
-    import openpyxl
-
+    """汇总.csv and 汇总.xlsx, then OUTDIR synced once for every file of the run (drafts are
+    written with sync_dir=False, see writers.atomic); returns the paths written."""
     from .writers import write_csv
-    from .writers.atomic import write_bytes
-    from .writers.tabular import fill_sheet
+    from .writers.atomic import sync_folder
+    from .writers.tabular import write_xlsx_rows
 
     csv_path, xlsx_path = outdir / f"{SUMMARY_STEM}.csv", outdir / f"{SUMMARY_STEM}.xlsx"
-    write_csv(rows, SUMMARY_HEADER, csv_path)
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = SUMMARY_STEM
-    fill_sheet(ws, SUMMARY_HEADER, rows)
-    write_bytes(xlsx_path, reproducible_xlsx(wb, stamp))
+    write_csv(rows, SUMMARY_HEADER, csv_path, sync_dir=False)
+    write_xlsx_rows(rows, SUMMARY_HEADER, xlsx_path, sheet=SUMMARY_STEM, stamp=stamp, sync_dir=False)
+    sync_folder(outdir)
     return [csv_path, xlsx_path]
 
 
@@ -242,6 +198,12 @@ def _make_fill(model, profile: str, use_feedback: bool = True):
     return fill
 
 
+def _stamp(year: int):
+    from .writers.xlsx import xlsx_stamp
+
+    return xlsx_stamp(year)
+
+
 def _fmt_num(x) -> str:
     from corpus.values import format_value
 
@@ -320,7 +282,7 @@ def _run_locked(args, outdir, budgets, problems) -> int:
     for f, name, message in problems:
         rows.append(_problem_row(len(rows) + 1, f, name, "预算问题", message))
     try:
-        summary = _write_summary(rows, outdir, xlsx_stamp(args.year))
+        summary = _write_summary(rows, outdir, _stamp(args.year))
     except OutputError as exc:
         err(str(exc))
         return 2
@@ -388,7 +350,7 @@ def _carry_all(args, outdir, items, budgets, problems, model, progress):
     taken = {f"{SUMMARY_STEM}.csv", f"{SUMMARY_STEM}.xlsx"}
     out_names = [safe_filename(nn, _EXT[args.format], taken) for nn in next_names]
     fill = _make_fill(model, args.profile) if model is not None else None
-    stamp = xlsx_stamp(args.year)
+    stamp = _stamp(args.year)
 
     rows, written, skipped = [], 0, 0
     progress.phase("顺延", len(items))

@@ -8,10 +8,13 @@ import json
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from cli.writers import format_from_path, render, write
 from cli.writers.explain import short_reason
+from cli.writers.jsonout import pretty
 from corpus.categories import LEVEL1_OF, LEVEL2_CANON
 from corpus.parse import parse_file
 from corpus.values import parse_value
@@ -113,6 +116,25 @@ def test_json_file_loads_back_identical(seed_drafts, tmp_path):
     filings = parse_file(tmp_path / "all.jsonl")
     assert [f.name for f in filings] == [d.project.name for d in drafts]
     assert [i.value for i in filings[-1].indicators] == [i.value for i in drafts[-1].indicators]
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON)
+def test_pretty_json_is_the_standard_indented_dump(data):
+    assert pretty(data) == json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def test_pretty_json_of_real_drafts(seed_drafts):
+    data = [d.model_dump(mode="json") for d in seed_drafts]
+    assert pretty(data) == json.dumps(data, ensure_ascii=False, indent=2)
+    assert pretty({1: "non-str key", "t": (1, 2)}) == json.dumps({1: "non-str key", "t": (1, 2)},
+                                                                ensure_ascii=False, indent=2)
 
 
 def test_short_reasons_say_where_each_indicator_comes_from():
@@ -237,7 +259,9 @@ def test_xlsx_form_layout(tmp_path):
     assert ws.cell(filled, 3).alignment.wrap_text
     assert ws.column_dimensions["C"].width > ws.column_dimensions["A"].width
     assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
-    assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+    # one page wide (fitToWidth 1 is the OOXML default, which a writer may leave out), any height
+    assert int(ws.page_setup.fitToWidth or 1) == 1 and int(ws.page_setup.fitToHeight) == 0
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.print_title_rows.replace("$", "") == f"{header}:{header}"
 
 

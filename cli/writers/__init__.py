@@ -3,7 +3,8 @@
     format_from_path(path) -> str | None     .xlsx xlsx · .md md · .json json · .jsonl jsonl ·
                                              .csv csv · .txt table; anything else None
     render(draft_or_list, fmt) -> str        "table" (terminal), "md", "json", "jsonl", "csv"
-    write(draft_or_list, path, fmt=None)     any of those or "xlsx", atomically; a list gives a JSON
+    write(draft_or_list, path, fmt=None, *, sync_dir=True)
+                                             any of those or "xlsx", atomically; a list gives a JSON
                                              array, JSON lines, Markdown sections, one CSV, or one
                                              workbook with a form sheet per draft
     OutputError                              raised when a file cannot be written (Chinese message)
@@ -73,22 +74,23 @@ def render(drafts, fmt: str, *, width: int | None = None, color: bool | None = N
     raise ValueError(f"不支持的输出格式：{fmt}（可用：{'、'.join(FORMATS)}）")
 
 
-def write(drafts, path, fmt: str | None = None) -> None:
+def write(drafts, path, fmt: str | None = None, *, sync_dir: bool = True) -> None:
     """Write one draft or a list of drafts to `path` atomically (parent folders created).
 
-    `fmt` defaults to the one the extension names.  Raises OutputError when the file cannot be
-    written and ValueError for an unknown format."""
+    `fmt` defaults to the one the extension names.  sync_dir=False leaves syncing the folder to
+    the caller (see .atomic).  Raises OutputError when the file cannot be written and ValueError
+    for an unknown format."""
     fmt = fmt or format_from_path(path)
     if fmt is None:
         raise ValueError(f"无法从文件名 {path} 判断输出格式，请用 --format 指定")
     if fmt == "xlsx":
         from .xlsx import write_xlsx
 
-        write_xlsx(drafts, path)
+        write_xlsx(drafts, path, sync_dir=sync_dir)
     elif fmt == "csv":
-        write_csv(_csv_rows(drafts if isinstance(drafts, list) else [drafts]), CSV_HEADER, path)
+        write_csv(_csv_rows(drafts if isinstance(drafts, list) else [drafts]), CSV_HEADER, path, sync_dir=sync_dir)
     elif fmt == "table":
-        write_text(path, render(drafts, "table", color=False) + "\n")
+        write_text(path, render(drafts, "table", color=False) + "\n", sync_dir=sync_dir)
     else:
         text = render(drafts, fmt)
-        write_text(path, text if text.endswith("\n") else text + "\n")
+        write_text(path, text if text.endswith("\n") else text + "\n", sync_dir=sync_dir)

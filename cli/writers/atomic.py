@@ -7,6 +7,13 @@
 A reader of `path` sees the old file or the whole new one, never half a file; a crash leaves at
 most a hidden ".<name>.<random>.tmp" next to it, which no reader of ours picks up (names starting
 with "." are skipped when folders are read).
+
+fsync policy: the temp file is always synced before the rename — that is what makes the write
+atomic across a crash (otherwise the rename may reach the disk before the data and leave an
+empty or partial file under the final name).  The folder is synced after the rename so the new
+name itself survives a power loss; a caller writing many files into one folder (batch) passes
+sync_dir=False and calls sync_folder once at the end: a crash before that may lose some of the
+newest names (the old state, never a partial file), which a re-run writes again.
 """
 from __future__ import annotations
 
@@ -57,6 +64,11 @@ def _fsync(path: Path) -> None:
         os.fsync(fh.fileno())
 
 
+def sync_folder(folder) -> None:
+    """Make the names written into `folder` durable (one fsync of the folder, POSIX only)."""
+    _fsync_dir(Path(folder))
+
+
 def _fsync_dir(folder: Path) -> None:
     if os.name != "posix":
         return
@@ -73,9 +85,10 @@ def _fsync_dir(folder: Path) -> None:
 
 
 @contextmanager
-def atomic_path(path) -> Iterator[Path]:
+def atomic_path(path, sync_dir: bool = True) -> Iterator[Path]:
     """Yield a temp path in the same folder as `path` (created if missing); when the block ends
-    normally the temp file is synced and renamed over `path`, otherwise it is removed."""
+    normally the temp file is synced and renamed over `path` (and the folder synced unless
+    sync_dir=False), otherwise it is removed."""
     target = Path(path)
     if target.is_dir():
         raise OutputError(target, "这是一个文件夹，不能写成文件")
@@ -96,14 +109,15 @@ def atomic_path(path) -> Iterator[Path]:
         if isinstance(exc, OSError):
             raise OutputError(target, _problem(exc)) from None
         raise
-    _fsync_dir(target.parent)
+    if sync_dir:
+        _fsync_dir(target.parent)
 
 
-def write_bytes(path, data: bytes) -> None:
-    with atomic_path(path) as tmp:
+def write_bytes(path, data: bytes, sync_dir: bool = True) -> None:
+    with atomic_path(path, sync_dir) as tmp:
         tmp.write_bytes(data)
 
 
-def write_text(path, text: str, bom: bool = False) -> None:
+def write_text(path, text: str, bom: bool = False, sync_dir: bool = True) -> None:
     """Write UTF-8 text atomically (with a byte-order mark when bom=True)."""
-    write_bytes(path, (("\ufeff" if bom else "") + text).encode("utf-8"))
+    write_bytes(path, (("\ufeff" if bom else "") + text).encode("utf-8"), sync_dir)

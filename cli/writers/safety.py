@@ -6,7 +6,6 @@
                                       over-long text); numbers stay numbers
     is_formula_like(text)             would a spreadsheet run this text as a formula?
     csv_field(value)                  cell_text + the OWASP single-quote prefix for CSV
-    set_cell(cell, value)             write one openpyxl cell; formula-like text stays text
 
 Text from filings is hostile until proven otherwise: a 三级指标 "=HYPERLINK(...)" must reach the
 officer's spreadsheet as the characters "=HYPERLINK(...)", never as a live formula, and a project
@@ -147,7 +146,7 @@ def cell_text(value):
     """A value ready for a spreadsheet cell: None → "", int/float stay numbers (bool → 是/否),
     anything else becomes text without control characters, cut at Excel's 32,767 characters.
 
-    It does not add a formula guard: use set_cell (xlsx) or csv_field (CSV), which call it."""
+    It does not add a formula guard: use tabular.put (xlsx) or csv_field (CSV), which call it."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -180,20 +179,6 @@ def csv_field(value):
     if isinstance(v, str) and is_formula_like(v):
         return "'" + v
     return v
-
-
-def set_cell(cell, value):
-    """Write `value` into an openpyxl cell so that it can never run as a formula.
-
-    Text is always stored as a string (data_type "s"); formula-like text also gets Excel's
-    quote prefix, so that editing the cell later does not turn it into a formula either."""
-    v = cell_text(value)
-    cell.value = v
-    if isinstance(v, str):
-        cell.data_type = "s"
-        if is_formula_like(v):
-            cell.quotePrefix = True
-    return cell
 
 
 def __getattr__(name):       # the summary writers, re-exported without an import cycle

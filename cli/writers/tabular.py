@@ -4,19 +4,21 @@
                                                       formula-like text prefixed with '
     write_xlsx_rows(rows, header, path, sheet)        one sheet: bold header, filter, frozen row
     write_xlsx_sheets(path, [(sheet, header, rows)])  several such sheets in one workbook
+    xlsx_sheets_bytes(sheets, stamp)                  the same workbook as bytes
 
-Both write atomically and pass every cell through the formula guard of .safety.
+Both write atomically and pass every cell through the formula guard of .safety.  Workbooks are
+written with xlsxwriter (several times faster than openpyxl, which the readers use); `Formats`,
+`put` and `fill_sheet` are shared with the draft workbook (.xlsx).
 """
 from __future__ import annotations
 
 import csv
 import io
-from copy import copy
 import unicodedata
 from typing import Iterable, Sequence
 
-from .atomic import atomic_path, write_text
-from .safety import csv_field, safe_sheet_title, set_cell
+from .atomic import write_bytes, write_text
+from .safety import cell_text, csv_field, is_formula_like, safe_sheet_title
 
 HEADER_FILL = "DDEBF7"
 
@@ -41,61 +43,111 @@ def csv_text(rows: Iterable[Sequence], header: Sequence | None = None) -> str:
     return buf.getvalue()
 
 
-def write_csv(rows: Iterable[Sequence], header: Sequence | None, path) -> None:
+def write_csv(rows: Iterable[Sequence], header: Sequence | None, path, *, sync_dir: bool = True) -> None:
     """Rows to a CSV Excel opens correctly (UTF-8 BOM, CRLF) that cannot inject formulas."""
-    write_text(path, csv_text(rows, header), bom=True)
+    write_text(path, csv_text(rows, header), bom=True, sync_dir=sync_dir)
 
 
-def fill_sheet(ws, header: Sequence, rows: Iterable[Sequence], max_width: int = 60,
-               first_row: int = 1) -> int:
+_NOT_IN_CELLS = dict.fromkeys(map(ord, "\r\ufffe\uffff"))
+
+
+class Formats:
+    """The xlsxwriter formats of one workbook: one per distinct set of properties, and its
+    quote-prefixed twin for formula-like text (see .safety.is_formula_like)."""
+
+    def __init__(self, wb):
+        self.wb = wb
+        self._made: dict = {}
+
+    def get(self, props: dict | None = None, quoted: bool = False):
+        key = (tuple(sorted((props or {}).items())), quoted)
+        fmt = self._made.get(key, False)
+        if fmt is False:
+            p = dict(props or {})
+            if quoted:
+                p["quote_prefix"] = True
+            fmt = self._made[key] = self.wb.add_format(p) if p else None
+        return fmt
+
+
+def put(ws, fmts: Formats, row: int, col: int, value, props: dict | None = None):
+    """Write one cell (1-based row and column) so that it can never run as a formula; returns the
+    value written (.safety.cell_text).  Text is always a string cell, formula-like text also gets
+    Excel's quote prefix, so that editing the cell later does not turn it into a formula."""
+    v = cell_text(value)
+    if isinstance(v, str):
+        quoted = is_formula_like(v)
+        if "\r" in v or "\ufffe" in v or "\uffff" in v:   # no XML character; xlsxwriter would write
+            v = v.translate(_NOT_IN_CELLS)            # _x000D_, which readers take literally
+            quoted = quoted or is_formula_like(v)
+    if v == "":
+        ws.write_blank(row - 1, col - 1, None, fmts.get(props))
+    elif isinstance(v, str):
+        ws.write_string(row - 1, col - 1, v, fmts.get(props, quoted))
+    else:
+        ws.write_number(row - 1, col - 1, v, fmts.get(props))
+    return v
+
+
+def new_workbook(stamp=None):
+    """(xlsxwriter Workbook writing into memory, its output buffer).  Text is never turned into
+    formulas, numbers or links; `stamp` (a datetime) fixes the creation time, which with
+    xlsxwriter's fixed zip entry times makes the bytes reproducible."""
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
+                                   "strings_to_numbers": False, "strings_to_urls": False})
+    if stamp is not None:
+        wb.set_properties({"created": stamp})
+    return wb, buf
+
+
+HEADER_PROPS = {"bold": True, "pattern": 1, "bg_color": "#" + HEADER_FILL, "valign": "vcenter", "text_wrap": True}
+BODY_PROPS = {"valign": "top", "text_wrap": True}
+
+
+def fill_sheet(ws, fmts: Formats, header: Sequence, rows: Iterable[Sequence], max_width: int = 60,
+               first_row: int = 1, autofilter: bool = True) -> int:
     """Header at `first_row`, rows below; column widths from the content.  Returns the last row."""
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor=HEADER_FILL)
-    top = Alignment(vertical="top", wrap_text=True)
     widths = [text_width(h) for h in header]
     for c, h in enumerate(header, 1):
-        cell = set_cell(ws.cell(row=first_row, column=c), h)
-        cell.font, cell.fill, cell.alignment = bold, fill, Alignment(vertical="center", wrap_text=True)
+        put(ws, fmts, first_row, c, h, HEADER_PROPS)
     r = first_row
-    body_style = None      # one style for every body cell: set once, then copy the style array
     for r, row in enumerate(rows, first_row + 1):
         for c, v in enumerate(row, 1):
-            cell = ws.cell(row=r, column=c)
-            if body_style is None:
-                cell.alignment = top
-                body_style = copy(cell._style)
-            else:
-                cell._style = copy(body_style)
-            set_cell(cell, v)
+            v = put(ws, fmts, r, c, v, BODY_PROPS)
             if c > len(widths):
                 widths.append(0)
-            widths[c - 1] = max(widths[c - 1], text_width(cell.value))
-    from openpyxl.utils import get_column_letter
-
-    for c, w in enumerate(widths, 1):
-        ws.column_dimensions[get_column_letter(c)].width = max(6, min(max_width, w + 2))
+            widths[c - 1] = max(widths[c - 1], text_width(v))
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, max(6, min(max_width, w + 2)))
     if header:
-        ws.freeze_panes = f"A{first_row + 1}"
-        ws.auto_filter.ref = f"A{first_row}:{get_column_letter(max(len(header), len(widths)))}{r}"
+        ws.freeze_panes(first_row, 0)
+        if autofilter:
+            ws.autofilter(first_row - 1, 0, r - 1, max(len(header), len(widths)) - 1)
     return r
 
 
-def write_xlsx_sheets(path, sheets: Sequence[tuple[str, Sequence, Iterable[Sequence]]]) -> None:
+def xlsx_sheets_bytes(sheets: Sequence[tuple[str, Sequence, Iterable[Sequence]]], stamp=None) -> bytes:
     """One workbook, one sheet per (name, header, rows); names made safe and unique."""
-    import openpyxl
-
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
+    wb, buf = new_workbook(stamp)
+    fmts = Formats(wb)
     taken: set[str] = set()
     for name, header, rows in sheets:
-        ws = wb.create_sheet(safe_sheet_title(name, taken))
-        fill_sheet(ws, header, rows)
-    if not wb.worksheets:
-        wb.create_sheet("Sheet1")
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+        fill_sheet(wb.add_worksheet(safe_sheet_title(name, taken)), fmts, header, rows)
+    if not wb.worksheets():
+        wb.add_worksheet("Sheet1")
+    wb.close()
+    return buf.getvalue()
 
 
-def write_xlsx_rows(rows: Iterable[Sequence], header: Sequence, path, sheet: str = "汇总") -> None:
-    write_xlsx_sheets(path, [(sheet, header, rows)])
+def write_xlsx_sheets(path, sheets: Sequence[tuple[str, Sequence, Iterable[Sequence]]], stamp=None,
+                      *, sync_dir: bool = True) -> None:
+    """One workbook, one sheet per (name, header, rows), written atomically."""
+    write_bytes(path, xlsx_sheets_bytes(sheets, stamp), sync_dir=sync_dir)
+
+
+def write_xlsx_rows(rows: Iterable[Sequence], header: Sequence, path, sheet: str = "汇总", stamp=None,
+                    *, sync_dir: bool = True) -> None:
+    write_xlsx_sheets(path, [(sheet, header, rows)], stamp, sync_dir=sync_dir)
