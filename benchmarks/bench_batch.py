@@ -2,9 +2,8 @@
 
     .venv/bin/python benchmarks/bench_batch.py [--n 1000] [--runs 3] [--formats json,xlsx] [--profile]
 
-The 1,000 input filings are generated deterministically from the shipped seeds (22 tables):
-names numbered, years spread over 2019–2024 with their deadlines and periods moved along, numbers
-and budgets scaled by a seeded factor, and written as our filing JSON.  A budgets table names
+The 1,000 input filings are generated deterministically by benchmarks/synth.py (the shipped
+catalogue's vocabulary, years 2019–2025), one filing JSON file each.  A budgets table names
 every project (a few with a slightly different spelling, a few missing).  Each timed run is a real
 `python -m cli.main batch … --force` process on a catalogue built beforehand (so start-up,
 reading, carrying, suggestions for empty categories, writing and the summary are all counted);
@@ -15,10 +14,8 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import os
 import random
-import re
 import shutil
 import statistics
 import subprocess
@@ -29,53 +26,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-_NUM = re.compile(r"(?<![0-9.])([0-9]+(?:\.[0-9]+)?)(?![0-9]*\s*年)")
-
-
-def _scale_value(value: str, factor: float) -> str:
-    """Numbers in a value scaled (rates kept ≤ 100, years and codes left alone)."""
-    from corpus.values import parse_value
-
-    pv = parse_value(value)
-    if pv.kind != "number" or pv.number is None or pv.unit in ("%",) or "12345" in value:
-        return value
-    m = _NUM.search(value)
-    if not m:
-        return value
-    n = float(m.group(1))
-    new = round(n * factor, 2) if "." in m.group(1) else max(1, round(n * factor))
-    return value[:m.start(1)] + (f"{new:g}" if isinstance(new, float) else str(new)) + value[m.end(1):]
-
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 def generate(folder: Path, n: int, seed: int = 8) -> list[tuple[str, float]]:
-    """n filing .json files in `folder`; returns (name, next year's budget) for the budgets table."""
-    from corpus.parse import parse_file, shipped_seed_files
-    from corpus.values import roll_years
+    """n filing .json files in `folder` (benchmarks/synth.py); returns (name, next year's budget)
+    for the budgets table."""
+    import synth
 
-    base = [f for p in shipped_seed_files() for f in parse_file(p)]
     rng = random.Random(seed)
-    budgets = []
-    folder.mkdir(parents=True, exist_ok=True)
-    for i in range(n):
-        src = base[i % len(base)]
-        year = rng.randint(2019, 2024)
-        delta = year - (src.year or year)
-        factor = rng.uniform(0.7, 1.4)
-        d = src.model_dump(mode="json")
-        d["name"] = f"{src.name}（{i + 1:04d}）"
-        d["year"] = year
-        d["budget"] = round((src.budget or 10) * factor, 2)
-        d["period"] = roll_years(src.period or "", delta)[0] or None
-        d["description"] = roll_years(src.description or "", delta)[0]
-        d.pop("source", None)
-        for ind in d["indicators"]:
-            ind["value"] = _scale_value(roll_years(ind["value"] or "", delta)[0], factor)
-            ind.pop("parsed", None)
-            ind.pop("source", None)
-        (folder / f"{i:04d}.json").write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
-        budgets.append((d["name"], round(d["budget"] * rng.uniform(0.9, 1.2), 2)))
-    return budgets
+    return [(f["name"], round(f["budget"] * rng.uniform(0.9, 1.2), 2))
+            for f in synth.write_files(folder, n, seed)]
 
 
 def write_budgets(path: Path, budgets: list[tuple[str, float]]) -> None:

@@ -29,10 +29,8 @@ import argparse
 import json
 import os
 import random
-import resource
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
