@@ -26,9 +26,21 @@ def squash(text: str) -> str:
 
 def label_key(text: str) -> str:
     """Normalise a label cell: drop notes in brackets, asterisks, colons and whitespace."""
+    if text and len(text) <= _MEMO_CHARS:      # labels repeat on every row of every filing
+        return _label_key_memo(text)
+    return _label_key(text)
+
+
+_MEMO_CHARS = 64
+
+
+def _label_key(text: str) -> str:
     t = squash(text)
     t = _NOTE.sub("", t)
     return t.strip("*：:·.、")
+
+
+_label_key_memo = lru_cache(maxsize=4096)(_label_key)
 
 
 def _build(kind: str) -> dict[str, str]:

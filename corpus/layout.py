@@ -62,6 +62,13 @@ def clean(cell: str | None) -> str:
 
 def one_line(text: str) -> str:
     """Join a cell's lines (form exports break long Chinese text anywhere)."""
+    if text and len(text) <= 128:               # names and values repeat across filings
+        return _one_line_memo(text)
+    return _CJK_BREAK.sub("", clean(text))
+
+
+@lru_cache(maxsize=16384)
+def _one_line_memo(text: str) -> str:
     return _CJK_BREAK.sub("", clean(text))
 
 

@@ -40,6 +40,9 @@ def iter_input_files(paths: Iterable[str | Path]) -> Iterator[Path]:
             yield p
 
 
+_IND_TEXT = ("level1", "level1_raw", "level2", "level2_raw", "name", "value", "basis")
+
+
 def filing_from_dict(d: dict, source: Source | None = None) -> Filing:
     """A filing from our JSON shape, with labels normalised and values parsed again.
 
@@ -56,23 +59,20 @@ def filing_from_dict(d: dict, source: Source | None = None) -> Filing:
     for i, raw in enumerate(d.get("indicators") or []):
         if not isinstance(raw, dict):
             raise ValueError(f"第 {i + 1} 个指标不是 JSON 对象")
-
-        def text(key: str) -> str | None:
+        vals = []
+        for key in _IND_TEXT:
             v = raw.get(key)
-            if isinstance(v, (dict, list)):
-                raise ValueError(f"第 {i + 1} 个指标的 {key} 应为文字，不是 JSON {'对象' if isinstance(v, dict) else '数组'}")
-            return None if v is None else str(v)
-
+            if v is not None and type(v) is not str:
+                if isinstance(v, (dict, list)):
+                    raise ValueError(f"第 {i + 1} 个指标的 {key} 应为文字，不是 JSON "
+                                     f"{'对象' if isinstance(v, dict) else '数组'}")
+                v = str(v)
+            vals.append(v)
+        level1, level1_raw, level2, level2_raw, name, value, basis = vals
         src = raw.get("source")
         # classify by the canonical labels when given (our own JSON), else by what the page wrote
-        ind = make_indicator(
-            text("level1") or text("level1_raw") or "",
-            text("level2") or text("level2_raw") or "",
-            text("name") or "",
-            text("value") or "",
-            text("basis"),
-            Source(**src) if isinstance(src, dict) else source,
-        )
+        ind = make_indicator(level1 or level1_raw or "", level2 or level2_raw or "", name or "",
+                             value or "", basis, Source(**src) if isinstance(src, dict) else source)
         if ind is None:
             continue
         written = {k: str(raw[k] or "") for k in ("level1_raw", "level2_raw") if k in raw}
@@ -94,14 +94,17 @@ def filing_from_dict(d: dict, source: Source | None = None) -> Filing:
 def _clipped(item):
     """A JSON record with its text fields, and its indicators' text fields, cut at
     MAX_CELL_CHARS like any cell a grid reader returns."""
-    from .readers.textio import clip_cell
+    from .readers.textio import MAX_CELL_CHARS, clip_cell
+
+    def long(d: dict) -> bool:
+        return any(type(v) is str and len(v) > MAX_CELL_CHARS for v in d.values())
 
     if not isinstance(item, dict):
         return item
-    out = {k: clip_cell(v) if isinstance(v, str) else v for k, v in item.items()}
+    out = {k: clip_cell(v) if isinstance(v, str) else v for k, v in item.items()} if long(item) else dict(item)
     if isinstance(out.get("indicators"), list):
         out["indicators"] = [{k: clip_cell(v) if isinstance(v, str) else v for k, v in ind.items()}
-                             if isinstance(ind, dict) else ind for ind in out["indicators"]]
+                             if isinstance(ind, dict) and long(ind) else ind for ind in out["indicators"]]
     return out
 
 
