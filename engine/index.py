@@ -291,12 +291,62 @@ class TextIndex:
 
 # -- building (imports scikit-learn) ------------------------------------------------------------
 def make_vectorizer():
-    """The TfidfVectorizer every index is fitted with."""
+    """The TfidfVectorizer every index is fitted with: documents are texts (tokenized here) or
+    token lists already made by tokenize_many."""
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    return TfidfVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None,
-                           dtype=np.float64, **PARAMS)
+    return TfidfVectorizer(analyzer=_analyze, dtype=np.float64, **PARAMS)
+
+
+def _analyze(doc) -> list[str]:
+    return tokenize(doc) if isinstance(doc, str) else doc
+
+
+# a build tokenizes this many texts or more in worker processes, one per core (at most 4)
+PARALLEL_MIN_TEXTS = 20_000
+
+
+def _tokenize_chunk(texts: list[str]) -> list[list[str]]:
+    return [tokenize(t) for t in texts]
+
+
+def _jobs() -> int:
+    raw = os.environ.get("JIXIAO_JOBS", "").strip()
+    if raw.isdigit() and int(raw) > 0:
+        return int(raw)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4))
+
+
+def tokenize_many(texts: Sequence[str]) -> list[list[str]]:
+    """tokenize() of every text, in order.  Large sets are split over forked worker processes
+    when this process has a single thread (a fork copies the loaded jieba and imports nothing;
+    with other threads running, or where fork does not exist, it stays in this process); the
+    tokens are the same either way.  JIXIAO_JOBS=1 keeps it in this process."""
+    import threading
+
+    jobs = _jobs()
+    if len(texts) < PARALLEL_MIN_TEXTS or jobs < 2 or threading.active_count() > 1:
+        return _tokenize_chunk(list(texts))
+    import multiprocessing
+
+    try:
+        ctx = multiprocessing.get_context("fork")
+    except ValueError:
+        return _tokenize_chunk(list(texts))
+    tokenize("预热")                   # load jieba once here, so the workers inherit it
+    size = -(-len(texts) // (jobs * 4))
+    chunks = [list(texts[i:i + size]) for i in range(0, len(texts), size)]
+    try:
+        with ctx.Pool(jobs) as pool:
+            parts = pool.map(_tokenize_chunk, chunks, chunksize=1)
+    except (OSError, EOFError):           # no processes to be had here: do it alone
+        return _tokenize_chunk(list(texts))
+    return [tokens for part in parts for tokens in part]
 
 
 def fit_index(texts: Sequence[str], ids: Sequence[int] | None = None) -> TextIndex:
@@ -306,9 +356,10 @@ def fit_index(texts: Sequence[str], ids: Sequence[int] | None = None) -> TextInd
         raise ValueError("ids and texts differ in length")
     if not texts:
         return TextIndex.empty(ids)
+    tokens = tokenize_many(texts)
     vectorizer = make_vectorizer()
     try:
-        matrix = vectorizer.fit_transform(texts)
+        matrix = vectorizer.fit_transform(tokens)
     except ValueError:  # empty vocabulary: every text was stopwords or punctuation
         return TextIndex.empty(ids)
     return TextIndex.from_fitted(vectorizer, matrix, ids)

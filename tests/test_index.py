@@ -305,3 +305,20 @@ def test_concurrent_rebuilds_are_harmless(db):
         model.close()
     assert reads > 0
     assert [f.name for f in db.parent.iterdir() if f.name.endswith(".tmp")] == []
+
+
+def test_tokens_from_worker_processes_are_the_serial_tokens(monkeypatch):
+    """A large build tokenizes in spawned workers; the index must not depend on that."""
+    import engine.index as ix
+
+    filings, names, _, _ = seed_corpus()
+    texts = (filings + names) * 3
+    serial = ix._tokenize_chunk(texts)
+    monkeypatch.setattr(ix, "PARALLEL_MIN_TEXTS", 10)
+    monkeypatch.setenv("JIXIAO_JOBS", "2")
+    assert ix.tokenize_many(texts) == serial
+    a = ix.fit_index(texts)
+    monkeypatch.setenv("JIXIAO_JOBS", "1")
+    b = ix.fit_index(texts)
+    for part in ("terms", "idf", "indptr", "indices", "data", "ids"):
+        assert np.array_equal(getattr(a, part), getattr(b, part))
