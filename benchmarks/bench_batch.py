@@ -98,7 +98,7 @@ def main() -> int:
         write_budgets(budgets, generate(inputs, args.n))
         env = {**os.environ, "PYTHONPATH": str(ROOT), "JIXIAO_DB": str(work / "catalogue.db")}
         run_batch(inputs, work / "warmup", budgets, "json", env)     # builds catalogue + indexes
-        print(f"jixiao batch: {args.n} filings generated from the seeds, median of {args.runs} runs "
+        print(f"jixiao batch: {args.n} synthetic filings (benchmarks/synth.py), median of {args.runs} runs "
               f"(python {sys.version.split()[0]}, {os.cpu_count()} cores)")
         for fmt in args.formats.split(","):
             times = []
