@@ -26,6 +26,16 @@ COUNT_COLUMNS = {"沿用": "carried", "年份顺延": "rolled", "成本重设": 
                  "移动": "moved", "审核提示": "flagged", "待填写": "needs_input", "审核错误": "lint_errors"}
 _TEMP = re.compile(r"^\..+\.[0-9a-f]{8}\.tmp$")     # cli/writers/atomic.py leftovers of a killed run
 _EXT = {"xlsx": "xlsx", "json": "json", "md": "md"}
+# filings from which carrying is shared out over worker processes (fewer: not worth starting them)
+PARALLEL_MIN_FILINGS = 64
+
+
+def _jobs_arg(text: str) -> int:
+    import argparse
+
+    if not text.strip().isdigit() or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"应为 1–64 的整数：{text}")
+    return int(text)
 
 
 def register(sub) -> None:
@@ -46,6 +56,9 @@ def register(sub) -> None:
     p.add_argument("--format", choices=sorted(_EXT), default="xlsx",
                    help="草稿格式（默认 xlsx：正式表样 + 系统导入表）")
     p.add_argument("--force", action="store_true", help="覆盖输出文件夹中已有的草稿（默认跳过已写好的）")
+    p.add_argument("--jobs", type=_jobs_arg, metavar="N",
+                   help=f"并行的工作进程数（默认按 CPU 核数，最多 4；1 = 不并行）；"
+                        f"不少于 {PARALLEL_MIN_FILINGS} 张表时才并行，结果与不并行完全相同")
     add_profile_arg(p)
     add_db_arg(p)
 
@@ -159,6 +172,15 @@ class _Progress:
         if self.bar:
             self.bar.__exit__(*exc)
 
+    def pause(self) -> None:
+        """Stop the bar's refresh thread (worker processes are forked from a single thread)."""
+        if self.bar:
+            self.bar.stop()
+
+    def resume(self) -> None:
+        if self.bar:
+            self.bar.start()
+
 
 def _read_budgets(path, problems: list) -> list[tuple[str, float, int]]:
     """(name, 万元, row) for every usable row; rows without an amount or repeated are problems."""
@@ -269,7 +291,7 @@ def _run_locked(args, outdir, budgets, problems) -> int:
     model = None
     try:
         with _Progress() as progress:
-            items, failed_files = _read_all(files, progress)
+            items, failed_files = _read_all(files, progress, args.jobs)
             if items:
                 model = _open_model(args.db)
             rows, written, skipped = _carry_all(args, outdir, items, budgets, problems, model, progress)
@@ -304,20 +326,55 @@ def _run_locked(args, outdir, budgets, problems) -> int:
     return 2 if failed else 0
 
 
-def _read_all(files, progress):
-    """Every filing of every file, in input order; a bad file is kept as (file, InputError)."""
+def _parse_in_worker(path):
+    """(filings, None) or (None, the problem) for one file, in a reading worker."""
+    from corpus.errors import InputError
+    from corpus.parse import parse_file
+
+    try:
+        return parse_file(path), None
+    except InputError as exc:
+        return None, exc.problem
+
+
+def _read_all(files, progress, n_jobs: int | None = None):
+    """Every filing of every file, in input order; a bad file is kept as (file, InputError).
+
+    Many files are read by worker processes (the filings come back in input order)."""
+    from concurrent.futures.process import BrokenProcessPool
+
     from corpus.errors import InputError
     from corpus.parse import parse_file
 
     items, failed = [], []                             # (file, table no., filing)
     progress.phase("读取", len(files))
-    for f in files:
+    done = 0
+    pool = _fork_pool(len(files), progress, n_jobs, _init_reader, ())
+    if pool is not None:
+        try:
+            with pool:
+                for f, (filings, problem) in zip(files, pool.map(_parse_in_worker, files, chunksize=16)):
+                    if problem is None:
+                        items.extend((f, n, filing) for n, filing in enumerate(filings, 1))
+                    else:
+                        failed.append((f, InputError(f, problem)))
+                    done += 1
+                    progress.advance(f.name)
+        except BrokenProcessPool:          # a worker was killed (memory?): read the rest here
+            pass
+    for f in files[done:]:
         try:
             items.extend((f, n, filing) for n, filing in enumerate(parse_file(f), 1))
         except InputError as exc:
             failed.append((f, exc))
         progress.advance(f.name)
     return items, failed
+
+
+def _init_reader(parent_pid: int) -> None:
+    from engine.parallel import die_with_parent
+
+    die_with_parent(parent_pid)
 
 
 def _open_model(db):
@@ -332,11 +389,110 @@ def _open_model(db):
         raise InputError(db or "指标库（默认）", f"无法打开指标库：{exc}") from None
 
 
-def _carry_all(args, outdir, items, budgets, problems, model, progress):
-    """Carry and write every filing; the summary rows, drafts written and drafts skipped."""
-    from engine.carry import carry_forward, match_budgets, roll_forward
+class _Job:
+    """What carrying one filing needs besides the filing (sent once to every worker)."""
+
+    def __init__(self, args, outdir, stamp, db_path):
+        self.year, self.format, self.force, self.profile = args.year, args.format, args.force, args.profile
+        self.budgets_given = bool(args.budgets)
+        self.outdir, self.stamp, self.db_path = outdir, stamp, db_path
+
+
+def _carry_one(job: _Job, fill, task) -> tuple[tuple, int, int]:
+    """Carry one filing and write its draft: (summary row, written 0/1, skipped 0/1)."""
+    from engine.carry import carry_forward
 
     from .writers import OutputError
+
+    k, f, n, filing, match, fname = task
+    budget = match.amount if match else None
+    notes = []
+    if match and match.how == "fuzzy":
+        notes.append(f"预算按相近名称「{match.name}」匹配（相似度 {match.score:g}）")
+    elif job.budgets_given and not match:
+        notes.append("预算表中没有这个项目")
+    status, counts, draft, written, skipped = "成功", None, None, 0, 0
+    try:
+        draft, counts = carry_forward(filing, job.year, budget, fill=fill, profile=job.profile)
+    except Exception as exc:  # one bad filing must not stop the others
+        status = "失败"
+        notes.append(f"顺延失败（{type(exc).__name__}）：{str(exc)[:120]}")
+    target = job.outdir / fname
+    if draft is not None:
+        try:
+            if job.force or not target.exists():
+                _write_draft(draft, target, job.format, job.stamp)
+                written = 1
+            else:
+                skipped = 1
+        except (OutputError, ValueError) as exc:
+            status = "失败"
+            notes.append(f"写入失败：{exc}")
+    row = _row(k, f, n, filing, draft, counts, budget, match, fname if status == "成功" else "", status, notes)
+    return row, written, skipped
+
+
+_WORKER: tuple | None = None          # (job, fill) in a worker process
+_TASKS: list = []                     # the filings to carry, set before the workers are forked:
+                                      # they inherit it, so only task numbers cross the pipe
+
+
+def _init_worker(job: _Job, parent_pid: int) -> None:
+    global _WORKER
+    from engine.model import EngineModel
+    from engine.parallel import die_with_parent
+
+    die_with_parent(parent_pid)
+    model = EngineModel.open(job.db_path)       # its own connection, never the parent's
+    _WORKER = (job, _make_fill(model, job.profile))
+
+
+def _carry_in_worker(i: int):
+    job, fill = _WORKER
+    return _carry_one(job, fill, _TASKS[i])
+
+
+def _fork_pool(n_tasks: int, progress, n_jobs: int | None, initializer, initargs: tuple):
+    """Worker processes forked now (progress bar paused, so this process has one thread), each
+    running initializer(*initargs, parent pid); None when there are too few tasks, one job, or no
+    fork here."""
+    import os
+
+    from engine.parallel import fork_context, jobs
+
+    n = n_jobs or jobs()
+    if n_tasks < PARALLEL_MIN_FILINGS or n < 2:
+        return None
+    from concurrent.futures import ProcessPoolExecutor
+
+    progress.pause()
+    try:
+        ctx = fork_context()
+        if ctx is None:
+            return None
+        pool = ProcessPoolExecutor(n, mp_context=ctx, initializer=initializer,
+                                   initargs=(*initargs, os.getpid()))
+        try:
+            pool.submit(int).result()            # every worker forked now, while nothing else runs
+        except Exception:
+            pool.shutdown(cancel_futures=True)
+            return None
+        return pool
+    finally:
+        progress.resume()
+
+
+def _carry_all(args, outdir, items, budgets, problems, model, progress):
+    """Carry and write every filing; the summary rows, drafts written and drafts skipped.
+
+    With many filings the work is shared out over worker processes (--jobs / JIXIAO_JOBS);
+    results come back in input order and are the same as carrying them here, so outputs stay
+    byte-for-byte reproducible.  If a worker dies, the filings it had not finished are carried
+    here."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from engine.carry import match_budgets, roll_forward
+
     from .writers.safety import safe_filename
 
     # budgets by name, and output names in input order (the same on every run)
@@ -349,38 +505,37 @@ def _carry_all(args, outdir, items, budgets, problems, model, progress):
         problems.append(("", name, f"预算表第 {row} 行「{name}」没有匹配到任何申报表"))
     taken = {f"{SUMMARY_STEM}.csv", f"{SUMMARY_STEM}.xlsx"}
     out_names = [safe_filename(nn, _EXT[args.format], taken) for nn in next_names]
-    fill = _make_fill(model, args.profile) if model is not None else None
-    stamp = _stamp(args.year)
+    job = _Job(args, outdir, _stamp(args.year), model.db_path if model is not None else None)
+    tasks = [(k, f, n, filing, match, fname)
+             for k, ((f, n, filing), match, fname) in enumerate(zip(items, matches, out_names), 1)]
 
     rows, written, skipped = [], 0, 0
-    progress.phase("顺延", len(items))
-    for k, ((f, n, filing), match, fname) in enumerate(zip(items, matches, out_names), 1):
-        budget = match.amount if match else None
-        notes = []
-        if match and match.how == "fuzzy":
-            notes.append(f"预算按相近名称「{match.name}」匹配（相似度 {match.score:g}）")
-        elif args.budgets and not match:
-            notes.append("预算表中没有这个项目")
-        status, counts, draft = "成功", None, None
-        try:
-            draft, counts = carry_forward(filing, args.year, budget, fill=fill, profile=args.profile)
-        except Exception as exc:  # one bad filing must not stop the others
-            status = "失败"
-            notes.append(f"顺延失败（{type(exc).__name__}）：{str(exc)[:120]}")
-        target = outdir / fname
-        if draft is not None:
+
+    def take(result, task) -> None:
+        nonlocal written, skipped
+        row, w, s = result
+        rows.append(row)
+        written += w
+        skipped += s
+        progress.advance(task[3].name)
+
+    global _TASKS
+    progress.phase("顺延", len(tasks))
+    _TASKS = tasks
+    try:
+        pool = _fork_pool(len(tasks), progress, args.jobs, _init_worker, (job,)) if model is not None else None
+        if pool is not None:
             try:
-                if args.force or not target.exists():
-                    _write_draft(draft, target, args.format, stamp)
-                    written += 1
-                else:
-                    skipped += 1
-            except (OutputError, ValueError) as exc:
-                status = "失败"
-                notes.append(f"写入失败：{exc}")
-        rows.append(_row(k, f, n, filing, draft, counts, budget, match, fname if status == "成功" else "",
-                         status, notes))
-        progress.advance(filing.name)
+                with pool:
+                    for result, task in zip(pool.map(_carry_in_worker, range(len(tasks)), chunksize=16), tasks):
+                        take(result, task)
+            except BrokenProcessPool:          # a worker was killed (memory?): finish here
+                pass
+    finally:
+        _TASKS = []
+    fill = _make_fill(model, args.profile) if model is not None else None
+    for task in tasks[len(rows):]:
+        take(_carry_one(job, fill, task), task)
     return rows, written, skipped
 
 

@@ -311,40 +311,28 @@ def _tokenize_chunk(texts: list[str]) -> list[list[str]]:
     return [tokenize(t) for t in texts]
 
 
-def _jobs() -> int:
-    raw = os.environ.get("JIXIAO_JOBS", "").strip()
-    if raw.isdigit() and int(raw) > 0:
-        return int(raw)
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, 4))
-
-
 def tokenize_many(texts: Sequence[str]) -> list[list[str]]:
     """tokenize() of every text, in order.  Large sets are split over forked worker processes
     when this process has a single thread (a fork copies the loaded jieba and imports nothing;
     with other threads running, or where fork does not exist, it stays in this process); the
     tokens are the same either way.  JIXIAO_JOBS=1 keeps it in this process."""
-    import threading
+    from .parallel import die_with_parent, fork_context, jobs as n_jobs
 
-    jobs = _jobs()
-    if len(texts) < PARALLEL_MIN_TEXTS or jobs < 2 or threading.active_count() > 1:
-        return _tokenize_chunk(list(texts))
-    import multiprocessing
-
-    try:
-        ctx = multiprocessing.get_context("fork")
-    except ValueError:
+    jobs = n_jobs()
+    ctx = fork_context() if len(texts) >= PARALLEL_MIN_TEXTS and jobs >= 2 else None
+    if ctx is None:
         return _tokenize_chunk(list(texts))
     tokenize("预热")                   # load jieba once here, so the workers inherit it
     size = -(-len(texts) // (jobs * 4))
     chunks = [list(texts[i:i + size]) for i in range(0, len(texts), size)]
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
-        with ctx.Pool(jobs) as pool:
-            parts = pool.map(_tokenize_chunk, chunks, chunksize=1)
-    except (OSError, EOFError):           # no processes to be had here: do it alone
+        with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=die_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
+            parts = list(pool.map(_tokenize_chunk, chunks))
+    except (OSError, BrokenProcessPool):   # no processes to be had, or one died: do it alone
         return _tokenize_chunk(list(texts))
     return [tokens for part in parts for tokens in part]
 

@@ -331,3 +331,80 @@ def test_killed_batches_finish_identically(env, budgets, tmp_path):
         assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
     print(f"{kills} runs killed at random points ({interrupted} still running, {partial} left a partial OUTDIR)")
     assert kills >= 20 and interrupted >= 15 and partial >= 10
+
+
+@pytest.fixture(scope="module")
+def many_filings(tmp_path_factory, seed_filings):
+    """90 filings (the seeds again and again under numbered names), enough for worker processes,
+    and one damaged file."""
+    folder = tmp_path_factory.mktemp("many")
+    for i in range(90):
+        f = seed_filings[i % len(seed_filings)]
+        d = f.model_dump(mode="json", exclude={"source"})
+        d["name"] = f"{f.name}（第{i + 1}组）"
+        (folder / f"{i:03d}.json").write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
+    (folder / "045_damaged.json").write_text('{"name": "断开的', encoding="utf-8")
+    return folder
+
+
+def _many_cmd(folder: Path, out: Path, jobs: int) -> list[str]:
+    return [sys.executable, "-m", "cli.main", "batch", str(folder), "--year", "2025", "-o", str(out),
+            "--format", "json", "--jobs", str(jobs)]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_parallel_batch_is_the_serial_batch_and_dies_with_its_parent(env, many_filings, tmp_path):
+    """--jobs 2 shares reading and carrying out over forked workers: the same bytes and the same
+    report of the damaged file as --jobs 1; a batch killed while its workers write leaves no
+    worker running, and a re-run ends identically."""
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8", **env}
+    runs = {}
+    for jobs in (1, 2):
+        out = tmp_path / f"jobs{jobs}"
+        r = subprocess.run(_many_cmd(many_filings, out, jobs), env=full_env, cwd=ROOT,
+                           capture_output=True, timeout=300)
+        stderr = r.stderr.decode("utf-8", "replace")
+        assert r.returncode == 2 and "045_damaged.json" in stderr and "Traceback" not in stderr, stderr
+        runs[jobs] = outputs(out)
+    assert len(runs[1]) == 92 and runs[1] == runs[2]
+
+    out = tmp_path / "killed"
+    proc = subprocess.Popen(_many_cmd(many_filings, out, 2), env=full_env, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: set[int] = set()
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline:
+        workers.update(_children(proc.pid))
+        if out.exists() and sum(1 for p in out.iterdir() if p.suffix == ".json") >= 20:
+            break
+        time.sleep(0.005)
+    assert proc.poll() is None, "the batch ended before it could be killed"
+    workers.update(_children(proc.pid))
+    assert len(workers) >= 2
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    end = time.monotonic() + 10
+    while any(_alive(w) for w in workers) and time.monotonic() < end:
+        time.sleep(0.05)
+    assert not [w for w in workers if _alive(w)], "workers outlived the killed batch"
+    r = subprocess.run(_many_cmd(many_filings, out, 2), env=full_env, cwd=ROOT, capture_output=True, timeout=300)
+    assert r.returncode == 2, r.stderr.decode("utf-8", "replace")
+    assert outputs(out) == runs[1]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 from .atomic import write_bytes, write_text
@@ -26,11 +27,22 @@ HEADER_FILL = "DDEBF7"
 def text_width(value) -> int:
     """Display width of a cell's longest line (CJK counts 2), for column widths and row heights."""
     text = "" if value is None else str(value)
+    if text.isascii():
+        return max(map(len, text.split("\n")))
+    if len(text) <= 200:
+        return _width_memo(text)
+    return _width(text)
+
+
+def _width(text: str) -> int:
     best = 0
     for line in text.split("\n"):
         w = sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in line)
         best = max(best, w)
     return best
+
+
+_width_memo = lru_cache(maxsize=8192)(_width)
 
 
 def csv_text(rows: Iterable[Sequence], header: Sequence | None = None) -> str:
