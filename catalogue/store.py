@@ -20,10 +20,10 @@ import random
 import secrets
 import sqlite3
 import time
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import sqlite_utils
 
@@ -313,6 +313,76 @@ class _Ingest:
             self.progress(r)
 
 
+_KNOWN: frozenset = frozenset()       # sources already stored, as a reading worker was forked
+
+
+def _read_one(path: Path, known) -> tuple:
+    """(sha256 or None, filings or None, problem or None) for one input file; the file is not
+    parsed when its exact bytes were stored before (sha in `known`)."""
+    from corpus.errors import InputError
+    from corpus.parse import parse_file
+
+    from .fingerprint import file_sha256
+
+    try:
+        sha = file_sha256(path) if path.is_file() else None
+        if sha in known:
+            return sha, None, None
+        return sha, parse_file(path), None
+    except InputError as exc:
+        return None, None, str(exc)
+    except OSError as exc:
+        return None, None, f"{path}：无法读取（{exc.strerror or exc}）"
+
+
+def _read_in_worker(path: Path) -> tuple:
+    return _read_one(path, _KNOWN)
+
+
+def _read_ahead(files: list[Path], known: dict) -> Iterator[tuple[Path, tuple]]:
+    """_read_one of every file, in order.  With several files and a second core, files are read
+    by forked worker processes (all cores but the one writing), a few files ahead of the writer,
+    so parsing and storing overlap; a worker that dies is replaced by reading here."""
+    from corpus.parallel import die_with_parent, fork_context, jobs
+
+    workers = jobs() - 1
+    ctx = fork_context() if len(files) >= 2 and workers >= 1 else None
+    if ctx is None:
+        for path in files:
+            yield path, _read_one(path, known)
+        return
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    global _KNOWN
+    _KNOWN = frozenset(known)
+    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=die_with_parent, initargs=(os.getpid(),))
+    window: deque = deque()
+    try:
+        pending = iter(files)
+        while True:
+            while len(window) <= workers:             # keep each worker one file ahead
+                path = next(pending, None)
+                if path is None:
+                    break
+                try:
+                    window.append((path, pool.submit(_read_in_worker, path)))
+                except (BrokenProcessPool, RuntimeError):     # a worker died: read here
+                    window.append((path, None))
+            if not window:
+                return
+            path, future = window.popleft()
+            try:
+                got = future.result() if future is not None else _read_one(path, known)
+            except BrokenProcessPool:
+                got = _read_one(path, known)
+            yield path, got
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        _KNOWN = frozenset()
+
+
 def ingest_files(db_path: str | Path, paths: Iterable[str | Path], *, bootstrap: bool = True,
                  batch_size: int = DEFAULT_BATCH,
                  progress: Callable[[IngestReport], None] | None = None) -> IngestReport:
@@ -323,9 +393,7 @@ def ingest_files(db_path: str | Path, paths: Iterable[str | Path], *, bootstrap:
     catalogue (same content hash) is counted in report.duplicates; a file whose exact bytes were
     read before is not parsed again.
     """
-    from corpus.parse import iter_input_files, parse_file
-
-    from .fingerprint import file_sha256
+    from corpus.parse import iter_input_files
 
     start = time.perf_counter()
     report = IngestReport(db_path=str(db_path))
@@ -333,26 +401,21 @@ def ingest_files(db_path: str | Path, paths: Iterable[str | Path], *, bootstrap:
     try:
         known = dict(db.conn.execute("SELECT sha256, filings FROM sources"))
         run = _Ingest(db, report, batch_size, progress)
-        for path in iter_input_files(paths):
-            report.files += 1
-            try:
-                sha = file_sha256(path) if path.is_file() else None
+        with closing(_read_ahead(list(iter_input_files(paths)), known)) as reads:
+            for path, (sha, filings, problem) in reads:
+                report.files += 1
+                if problem is not None:
+                    report.failed.append((str(path), problem))
+                    continue
                 if sha in known:
                     report.files_skipped += 1
                     report.filings_read += known[sha]
                     report.duplicates += known[sha]
                     continue
-                filings = parse_file(path)
-            except InputError as exc:
-                report.failed.append((str(path), str(exc)))
-                continue
-            except OSError as exc:
-                report.failed.append((str(path), f"{path}：无法读取（{exc.strerror or exc}）"))
-                continue
-            report.filings_read += len(filings)
-            if sha is not None:
-                known[sha] = len(filings)
-            run.add(filings, (sha, str(path), len(filings)) if sha else None)
+                report.filings_read += len(filings)
+                if sha is not None:
+                    known[sha] = len(filings)
+                run.add(filings, (sha, str(path), len(filings)) if sha else None)
         run.flush(last=True)
         report.catalogue_filings = db.conn.execute("SELECT COUNT(*) FROM filings").fetchone()[0]
     finally:

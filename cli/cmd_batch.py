@@ -372,7 +372,7 @@ def _read_all(files, progress, n_jobs: int | None = None):
 
 
 def _init_reader(parent_pid: int) -> None:
-    from engine.parallel import die_with_parent
+    from corpus.parallel import die_with_parent
 
     die_with_parent(parent_pid)
 
@@ -440,7 +440,7 @@ _TASKS: list = []                     # the filings to carry, set before the wor
 def _init_worker(job: _Job, parent_pid: int) -> None:
     global _WORKER
     from engine.model import EngineModel
-    from engine.parallel import die_with_parent
+    from corpus.parallel import die_with_parent
 
     die_with_parent(parent_pid)
     model = EngineModel.open(job.db_path)       # its own connection, never the parent's
@@ -458,7 +458,7 @@ def _fork_pool(n_tasks: int, progress, n_jobs: int | None, initializer, initargs
     fork here."""
     import os
 
-    from engine.parallel import fork_context, jobs
+    from corpus.parallel import fork_context, jobs
 
     n = n_jobs or jobs()
     if n_tasks < PARALLEL_MIN_FILINGS or n < 2:

@@ -316,7 +316,7 @@ def tokenize_many(texts: Sequence[str]) -> list[list[str]]:
     when this process has a single thread (a fork copies the loaded jieba and imports nothing;
     with other threads running, or where fork does not exist, it stays in this process); the
     tokens are the same either way.  JIXIAO_JOBS=1 keeps it in this process."""
-    from .parallel import die_with_parent, fork_context, jobs as n_jobs
+    from corpus.parallel import die_with_parent, fork_context, jobs as n_jobs
 
     jobs = n_jobs()
     ctx = fork_context() if len(texts) >= PARALLEL_MIN_TEXTS and jobs >= 2 else None

@@ -151,3 +151,42 @@ def test_ingest_without_seeds_and_with_them(tmp_path):
     full = ingest_files(tmp_path / "full.db", [one])
     assert bare.added == full.added == 1
     assert _counts(tmp_path / "bare.db")[0] == 1 and _counts(tmp_path / "full.db")[0] == 23
+
+
+def _content(db) -> list:
+    """Everything an ingest decides, in id order (times of day left out)."""
+    conn = sqlite3.connect(db)
+    try:
+        return [conn.execute(f"SELECT {cols} FROM {table} ORDER BY 1").fetchall() for table, cols in (
+            ("filings", "id, content_hash, name, year, budget, n_indicators, primary_tag, src_file"),
+            ("indicators", "id, filing_id, position, level2, name, value, basis, canonical_id"),
+            ("canonical", "id, code, key, name, usage, typical_value, tags, top_values"),
+            ("canonical_names", "id, canonical_id, name, n"),
+            ("sources", "sha256, path, filings"))]
+    finally:
+        conn.close()
+
+
+def test_reading_workers_store_exactly_what_one_process_stores(tmp_path):
+    """Files are read by a worker process while the catalogue is written (JIXIAO_JOBS=2): the same
+    rows, ids and codes as reading them here, the same report of a damaged file, and a file whose
+    bytes repeat another's is skipped either way."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i, path in enumerate(SEEDS):
+        (folder / f"{i}_{path.name}").write_bytes(path.read_bytes())
+    (folder / "9_again.txt").write_bytes(SEEDS[1].read_bytes())
+    (folder / "5_damaged.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    (folder / "6_list.jsonl").write_text("\n".join(
+        json.dumps({**f.model_dump(mode="json", exclude={"source"}), "name": f"{f.name}（副本{k}）"},
+                   ensure_ascii=False) for k, f in enumerate(parse_file(SEEDS[2]))), encoding="utf-8")
+    results = {}
+    for jobs in ("1", "2"):
+        db = tmp_path / f"jobs{jobs}.db"
+        out = run_cli("ingest", str(folder), "--db", str(db), "--no-seeds", env={"JIXIAO_JOBS": jobs})
+        assert out.returncode == 2 and "5_damaged.xlsx" in out.stderr and "Traceback" not in out.stderr
+        assert "其中 1 个此前已读过" in out.stdout          # 9_again.txt: the bytes of 1_…
+        results[jobs] = (_content(db), out.stdout.splitlines()[0])
+    assert results["1"] == results["2"]
+    content, first_line = results["2"]
+    assert len(content[0]) == 20 + 2 + 7 and "读取文件 8 个" in first_line

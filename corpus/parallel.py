@@ -1,4 +1,4 @@
-"""Worker processes for the long jobs (index build, batch): how many, and how they are made.
+"""Worker processes for the long jobs (ingest, index build, batch): how many, and how they are made.
 
     jobs()              worker processes to use: JIXIAO_JOBS when set, else the cores this
                         process may run on, at most MAX_JOBS
