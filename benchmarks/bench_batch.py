@@ -96,7 +96,9 @@ def main() -> int:
         shutil.rmtree(inputs, ignore_errors=True)
         budgets = work / "budgets.csv"
         write_budgets(budgets, generate(inputs, args.n))
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "JIXIAO_DB": str(work / "catalogue.db")}
+        from measure import bench_env
+
+        env = bench_env(JIXIAO_DB=str(work / "catalogue.db"))
         run_batch(inputs, work / "warmup", budgets, "json", env)     # builds catalogue + indexes
         print(f"jixiao batch: {args.n} synthetic filings (benchmarks/synth.py), median of {args.runs} runs "
               f"(python {sys.version.split()[0]}, {os.cpu_count()} cores)")

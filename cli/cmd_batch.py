@@ -344,12 +344,13 @@ def _read_all(files, progress, n_jobs: int | None = None):
     from concurrent.futures.process import BrokenProcessPool
 
     from corpus.errors import InputError
+    from corpus.parallel import die_with_parent
     from corpus.parse import parse_file
 
     items, failed = [], []                             # (file, table no., filing)
     progress.phase("读取", len(files))
     done = 0
-    pool = _fork_pool(len(files), progress, n_jobs, _init_reader, ())
+    pool = _fork_pool(len(files), progress, n_jobs, die_with_parent, ())
     if pool is not None:
         try:
             with pool:
@@ -369,12 +370,6 @@ def _read_all(files, progress, n_jobs: int | None = None):
             failed.append((f, exc))
         progress.advance(f.name)
     return items, failed
-
-
-def _init_reader(parent_pid: int) -> None:
-    from corpus.parallel import die_with_parent
-
-    die_with_parent(parent_pid)
 
 
 def _open_model(db):
