@@ -343,21 +343,20 @@ def _read_ahead(files: list[Path], known: dict) -> Iterator[tuple[Path, tuple]]:
     """_read_one of every file, in order.  With several files and a second core, files are read
     by forked worker processes (all cores but the one writing), a few files ahead of the writer,
     so parsing and storing overlap; a worker that dies is replaced by reading here."""
-    from corpus.parallel import die_with_parent, fork_context, jobs
+    from corpus.parallel import fork_pool, jobs
 
+    global _KNOWN
+    _KNOWN = frozenset(known)              # the workers forked now see it
     workers = jobs() - 1
-    ctx = fork_context() if len(files) >= 2 and workers >= 1 else None
-    if ctx is None:
+    pool = fork_pool(workers) if len(files) >= 2 else None
+    if pool is None:
+        _KNOWN = frozenset()
         for path in files:
             yield path, _read_one(path, known)
         return
     from collections import deque
-    from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    global _KNOWN
-    _KNOWN = frozenset(known)
-    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=die_with_parent, initargs=(os.getpid(),))
     window: deque = deque()
     try:
         pending = iter(files)

@@ -344,13 +344,12 @@ def _read_all(files, progress, n_jobs: int | None = None):
     from concurrent.futures.process import BrokenProcessPool
 
     from corpus.errors import InputError
-    from corpus.parallel import die_with_parent
     from corpus.parse import parse_file
 
     items, failed = [], []                             # (file, table no., filing)
     progress.phase("读取", len(files))
     done = 0
-    pool = _fork_pool(len(files), progress, n_jobs, die_with_parent, ())
+    pool = _fork_pool(len(files), progress, n_jobs)
     if pool is not None:
         try:
             with pool:
@@ -432,12 +431,10 @@ _TASKS: list = []                     # the filings to carry, set before the wor
                                       # they inherit it, so only task numbers cross the pipe
 
 
-def _init_worker(job: _Job, parent_pid: int) -> None:
+def _init_worker(job: _Job) -> None:
     global _WORKER
     from engine.model import EngineModel
-    from corpus.parallel import die_with_parent
 
-    die_with_parent(parent_pid)
     model = EngineModel.open(job.db_path)       # its own connection, never the parent's
     _WORKER = (job, _make_fill(model, job.profile))
 
@@ -447,32 +444,17 @@ def _carry_in_worker(i: int):
     return _carry_one(job, fill, _TASKS[i])
 
 
-def _fork_pool(n_tasks: int, progress, n_jobs: int | None, initializer, initargs: tuple):
-    """Worker processes forked now (progress bar paused, so this process has one thread), each
-    running initializer(*initargs, parent pid); None when there are too few tasks, one job, or no
-    fork here."""
-    import os
-
-    from corpus.parallel import fork_context, jobs
+def _fork_pool(n_tasks: int, progress, n_jobs: int | None, initializer=None, initargs: tuple = ()):
+    """corpus.parallel.fork_pool with the progress bar paused (its refresh thread stopped, so
+    forking is safe); None when there are too few tasks or one job."""
+    from corpus.parallel import fork_pool, jobs
 
     n = n_jobs or jobs()
     if n_tasks < PARALLEL_MIN_FILINGS or n < 2:
         return None
-    from concurrent.futures import ProcessPoolExecutor
-
     progress.pause()
     try:
-        ctx = fork_context()
-        if ctx is None:
-            return None
-        pool = ProcessPoolExecutor(n, mp_context=ctx, initializer=initializer,
-                                   initargs=(*initargs, os.getpid()))
-        try:
-            pool.submit(int).result()            # every worker forked now, while nothing else runs
-        except Exception:
-            pool.shutdown(cancel_futures=True)
-            return None
-        return pool
+        return fork_pool(n, initializer, initargs)
     finally:
         progress.resume()
 

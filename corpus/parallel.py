@@ -8,6 +8,10 @@
     die_with_parent(parent_pid)
                         for a worker's initializer: on Linux the kernel kills the worker when its
                         parent dies (a killed `jixiao batch` leaves no orphans behind)
+    fork_pool(workers, initializer=None, initargs=())
+                        a ProcessPoolExecutor whose workers are all forked before it returns
+                        (each dies with its parent, then runs initializer(*initargs)), or None
+                        when forking is not safe here or the workers could not start
 
 Forked workers inherit the loaded modules (jieba, the catalogue code) and start in a few
 milliseconds; nothing of the parent's open SQLite connections may be used in them, so workers
@@ -58,3 +62,25 @@ def die_with_parent(parent_pid: int) -> None:
         pass
     if os.getppid() != parent_pid:                           # the parent died before prctl
         os._exit(1)
+
+
+def _start_worker(parent_pid: int, initializer, initargs: tuple) -> None:
+    die_with_parent(parent_pid)
+    if initializer is not None:
+        initializer(*initargs)
+
+
+def fork_pool(workers: int, initializer=None, initargs: tuple = ()):
+    ctx = fork_context()
+    if ctx is None or workers < 1:
+        return None
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_start_worker,
+                               initargs=(os.getpid(), initializer, initargs))
+    try:
+        pool.submit(int).result()          # with fork, every worker is started by the first task
+    except Exception:                      # a worker could not start (its initializer failed …)
+        pool.shutdown(cancel_futures=True)
+        return None
+    return pool

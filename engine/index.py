@@ -316,21 +316,21 @@ def tokenize_many(texts: Sequence[str]) -> list[list[str]]:
     when this process has a single thread (a fork copies the loaded jieba and imports nothing;
     with other threads running, or where fork does not exist, it stays in this process); the
     tokens are the same either way.  JIXIAO_JOBS=1 keeps it in this process."""
-    from corpus.parallel import die_with_parent, fork_context, jobs as n_jobs
+    from corpus.parallel import fork_pool, jobs as n_jobs
 
     jobs = n_jobs()
-    ctx = fork_context() if len(texts) >= PARALLEL_MIN_TEXTS and jobs >= 2 else None
-    if ctx is None:
+    if len(texts) < PARALLEL_MIN_TEXTS or jobs < 2:
         return _tokenize_chunk(list(texts))
     tokenize("预热")                   # load jieba once here, so the workers inherit it
-    size = -(-len(texts) // (jobs * 4))
-    chunks = [list(texts[i:i + size]) for i in range(0, len(texts), size)]
-    from concurrent.futures import ProcessPoolExecutor
+    pool = fork_pool(jobs)
+    if pool is None:
+        return _tokenize_chunk(list(texts))
     from concurrent.futures.process import BrokenProcessPool
 
+    size = -(-len(texts) // (jobs * 4))
+    chunks = [list(texts[i:i + size]) for i in range(0, len(texts), size)]
     try:
-        with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=die_with_parent,
-                                 initargs=(os.getpid(),)) as pool:
+        with pool:
             parts = list(pool.map(_tokenize_chunk, chunks))
     except (OSError, BrokenProcessPool):   # no processes to be had, or one died: do it alone
         return _tokenize_chunk(list(texts))

@@ -32,6 +32,11 @@ from .suggest import norm_key
 CACHE_MAX = 50_000
 
 
+def _frozen_tags(info: dict) -> dict:
+    info["tags"] = frozenset(info["tags"])
+    return info
+
+
 def index_path_for(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".index.npz")
 
@@ -147,20 +152,22 @@ class EngineModel:
             cache.clear()
         return [i for i in dict.fromkeys(int(i) for i in ids) if i not in cache]
 
+    def _facts(self, cache: dict, ids, fetch, adapt=None) -> dict[int, dict]:
+        """id → record for the ids that exist, asking `fetch(missing ids)` only for those not in
+        `cache` (absent ones are remembered as None); `adapt` turns a fetched record into the
+        cached one."""
+        ids = [int(i) for i in ids]
+        missing = self._missing(cache, ids)
+        if missing:
+            got = fetch(missing)
+            for i in missing:
+                info = got.get(i)
+                cache[i] = adapt(info) if adapt is not None and info is not None else info
+        return {i: cache[i] for i in ids if cache.get(i) is not None}
+
     def filing_facts(self, ids) -> dict[int, dict]:
         """id → {id, name, year, budget, department, description, kind} of the filings that exist."""
-        ids = list(ids)
-        missing = self._missing(self._filings, ids)
-        if missing:
-            got = self.cat.filings(missing)
-            for i in missing:
-                self._filings[i] = got.get(i)
-        out = {}
-        for i in ids:
-            info = self._filings.get(int(i))
-            if info is not None:
-                out[int(i)] = info
-        return out
+        return self._facts(self._filings, ids, self.cat.filings)
 
     def filing_rows(self, ids) -> list[tuple[int, tuple]]:
         """(filing id, its indicators) in filing id order, for the filings that have any; each
@@ -179,21 +186,7 @@ class EngineModel:
 
     def canonical_facts(self, ids) -> dict[int, dict]:
         """id → {id, code, level2, name, usage, typical_value, tags (frozenset)} of those that exist."""
-        ids = list(ids)
-        missing = self._missing(self._canon, ids)
-        if missing:
-            got = self.cat.canonicals(missing)
-            for i in missing:
-                info = got.get(i)
-                if info is not None:
-                    info["tags"] = frozenset(info["tags"])
-                self._canon[i] = info
-        out = {}
-        for i in ids:
-            info = self._canon.get(int(i))
-            if info is not None:
-                out[int(i)] = info
-        return out
+        return self._facts(self._canon, ids, self.cat.canonicals, _frozen_tags)
 
     def library_entries(self, types) -> list[dict]:
         """Common-library entries (共性指标) for these project types plus the generic ones."""
