@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import sys
 
-from .common import add_db_arg, add_profile_arg
+from .common import add_db_arg, add_jobs_arg, add_profile_arg
 
 SUMMARY_STEM = "汇总"
 SUMMARY_HEADER = (
@@ -28,14 +28,6 @@ _TEMP = re.compile(r"^\..+\.[0-9a-f]{8}\.tmp$")     # cli/writers/atomic.py left
 _EXT = {"xlsx": "xlsx", "json": "json", "md": "md"}
 # filings from which carrying is shared out over worker processes (fewer: not worth starting them)
 PARALLEL_MIN_FILINGS = 64
-
-
-def _jobs_arg(text: str) -> int:
-    import argparse
-
-    if not text.strip().isdigit() or not 1 <= int(text) <= 64:
-        raise argparse.ArgumentTypeError(f"应为 1–64 的整数：{text}")
-    return int(text)
 
 
 def register(sub) -> None:
@@ -56,9 +48,7 @@ def register(sub) -> None:
     p.add_argument("--format", choices=sorted(_EXT), default="xlsx",
                    help="草稿格式（默认 xlsx：正式表样 + 系统导入表）")
     p.add_argument("--force", action="store_true", help="覆盖输出文件夹中已有的草稿（默认跳过已写好的）")
-    p.add_argument("--jobs", type=_jobs_arg, metavar="N",
-                   help=f"并行的工作进程数（默认按 CPU 核数，最多 4；1 = 不并行）；"
-                        f"不少于 {PARALLEL_MIN_FILINGS} 张表时才并行，结果与不并行完全相同")
+    add_jobs_arg(p, PARALLEL_MIN_FILINGS, "张表")
     add_profile_arg(p)
     add_db_arg(p)
 
@@ -341,27 +331,22 @@ def _read_all(files, progress, n_jobs: int | None = None):
     """Every filing of every file, in input order; a bad file is kept as (file, InputError).
 
     Many files are read by worker processes (the filings come back in input order)."""
-    from concurrent.futures.process import BrokenProcessPool
-
     from corpus.errors import InputError
+    from corpus.parallel import ordered_map
     from corpus.parse import parse_file
 
     items, failed = [], []                             # (file, table no., filing)
     progress.phase("读取", len(files))
     done = 0
     pool = _fork_pool(len(files), progress, n_jobs)
-    if pool is not None:
-        try:
-            with pool:
-                for f, (filings, problem) in zip(files, pool.map(_parse_in_worker, files, chunksize=16)):
-                    if problem is None:
-                        items.extend((f, n, filing) for n, filing in enumerate(filings, 1))
-                    else:
-                        failed.append((f, InputError(f, problem)))
-                    done += 1
-                    progress.advance(f.name)
-        except BrokenProcessPool:          # a worker was killed (memory?): read the rest here
-            pass
+    if pool is not None:                   # a worker killed (memory?) stops it: the rest is read here
+        for (filings, problem), f in zip(ordered_map(pool, _parse_in_worker, files), files):
+            if problem is None:
+                items.extend((f, n, filing) for n, filing in enumerate(filings, 1))
+            else:
+                failed.append((f, InputError(f, problem)))
+            done += 1
+            progress.advance(f.name)
     for f in files[done:]:
         try:
             items.extend((f, n, filing) for n, filing in enumerate(parse_file(f), 1))
@@ -466,8 +451,7 @@ def _carry_all(args, outdir, items, budgets, problems, model, progress):
     results come back in input order and are the same as carrying them here, so outputs stay
     byte-for-byte reproducible.  If a worker dies, the filings it had not finished are carried
     here."""
-    from concurrent.futures.process import BrokenProcessPool
-
+    from corpus.parallel import ordered_map
     from engine.carry import match_budgets, roll_forward
 
     from .writers.safety import safe_filename
@@ -501,13 +485,9 @@ def _carry_all(args, outdir, items, budgets, problems, model, progress):
     _TASKS = tasks
     try:
         pool = _fork_pool(len(tasks), progress, args.jobs, _init_worker, (job,)) if model is not None else None
-        if pool is not None:
-            try:
-                with pool:
-                    for result, task in zip(pool.map(_carry_in_worker, range(len(tasks)), chunksize=16), tasks):
-                        take(result, task)
-            except BrokenProcessPool:          # a worker was killed (memory?): finish here
-                pass
+        if pool is not None:               # a worker killed (memory?) stops it: the rest is done here
+            for result, task in zip(ordered_map(pool, _carry_in_worker, range(len(tasks))), tasks):
+                take(result, task)
     finally:
         _TASKS = []
     fill = _make_fill(model, args.profile) if model is not None else None

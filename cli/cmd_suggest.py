@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import datetime
 
-from .common import add_db_arg, add_profile_arg
+from .common import add_db_arg, add_jobs_arg, add_profile_arg
+
+# projects of a --from list from which drafting is shared out over worker processes
+PARALLEL_MIN_PROJECTS = 64
 
 
 def default_year() -> int:
@@ -33,6 +36,7 @@ def register(sub) -> None:
                    help="写入文件（.xlsx/.md/.json/.jsonl/.csv）；--from 时给出文件夹则每个项目一个文件")
     add_profile_arg(p)
     p.add_argument("--no-feedback", action="store_true", help="不使用以往采纳/删除记录调整推荐")
+    add_jobs_arg(p, PARALLEL_MIN_PROJECTS, "个项目（--from）")
     add_db_arg(p)
 
 
@@ -111,14 +115,14 @@ def run(args) -> int:
         if rows is None:
             project = make_project(args.name, args.desc, args.budget, args.year, args.dept, types)
             return _emit([_suggest(model, args, project)], args, fmt, single=True)
-        drafts = []
+        projects = []
         for r in rows:
             row_types, bad = _resolve_types([r.type] if r.type else None)
             if bad:
                 err(f"{args.from_file}：第 {r.row} 行的项目类型「{r.type}」无法识别，改为自动识别")
-            drafts.append(_suggest(model, args, make_project(
-                r.name, r.description, r.budget, r.year, r.department, row_types or types)))
-        return _emit(drafts, args, fmt, single=False)
+            projects.append(make_project(r.name, r.description, r.budget, r.year, r.department,
+                                         row_types or types))
+        return _emit(_suggest_all(model, args, projects), args, fmt, single=False)
     except OutputError as exc:
         err(str(exc))
         return 2
@@ -130,6 +134,44 @@ def _suggest(model, args, project):
     from engine.suggest import suggest
 
     return suggest(model, project, profile=args.profile, use_feedback=not args.no_feedback)
+
+
+_SHARED: tuple = ()        # (args, projects) of a --from run, set before workers are forked:
+                           # they inherit it, so only project numbers cross the pipe
+_WORKER_MODEL = None       # a worker's own EngineModel (never the parent's connection)
+
+
+def _init_worker(db_path) -> None:
+    global _WORKER_MODEL
+    from engine.model import EngineModel
+
+    _WORKER_MODEL = EngineModel.open(db_path)
+
+
+def _suggest_in_worker(i: int):
+    args, projects = _SHARED
+    return _suggest(_WORKER_MODEL, args, projects[i])
+
+
+def _suggest_all(model, args, projects) -> list:
+    """The draft of every project, in list order.  A long list is shared out over forked worker
+    processes (--jobs / JIXIAO_JOBS); drafts are the same as made here, and the projects a
+    dead worker had not finished are drafted here."""
+    from corpus.parallel import fork_pool, jobs, ordered_map
+
+    global _SHARED
+    drafts = []
+    n = args.jobs or jobs()
+    if len(projects) >= PARALLEL_MIN_PROJECTS and n >= 2:
+        _SHARED = (args, projects)
+        try:
+            pool = fork_pool(n, _init_worker, (model.db_path,))
+            if pool is not None:
+                drafts.extend(ordered_map(pool, _suggest_in_worker, range(len(projects))))
+        finally:
+            _SHARED = ()
+    drafts.extend(_suggest(model, args, p) for p in projects[len(drafts):])
+    return drafts
 
 
 def _emit(drafts, args, fmt: str, single: bool) -> int:

@@ -42,3 +42,18 @@ def add_profile_arg(parser) -> None:
     """--profile, checked while the arguments are read (an unknown name is a usage error, status 2)."""
     parser.add_argument("--profile", default="default", type=_profile_name, metavar="PROFILE",
                         help="模板：default（通用）或 ningxia（可持续影响必填）")
+
+
+def _jobs(text: str) -> int:
+    import argparse
+
+    if not text.strip().isdigit() or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"应为 1–64 的整数：{text}")
+    return int(text)
+
+
+def add_jobs_arg(parser, min_tasks: int, what: str) -> None:
+    """--jobs N: worker processes for a long run (used from `min_tasks` items of `what` on)."""
+    parser.add_argument("--jobs", type=_jobs, metavar="N",
+                        help=f"并行的工作进程数（默认按 CPU 核数，最多 4；1 = 不并行）；"
+                             f"不少于 {min_tasks} {what}时才并行，结果与不并行完全相同")

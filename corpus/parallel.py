@@ -12,6 +12,10 @@
                         a ProcessPoolExecutor whose workers are all forked before it returns
                         (each dies with its parent, then runs initializer(*initargs)), or None
                         when forking is not safe here or the workers could not start
+    ordered_map(pool, fn, items, chunksize=16)
+                        fn(item) of the items, computed by the pool's workers and yielded in
+                        input order; it stops early, without raising, when a worker dies, so
+                        the caller finishes the items not yielded in its own process
 
 Forked workers inherit the loaded modules (jieba, the catalogue code) and start in a few
 milliseconds; nothing of the parent's open SQLite connections may be used in them, so workers
@@ -84,3 +88,13 @@ def fork_pool(workers: int, initializer=None, initargs: tuple = ()):
         pool.shutdown(cancel_futures=True)
         return None
     return pool
+
+
+def ordered_map(pool, fn, items, chunksize: int = 16):
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        with pool:
+            yield from pool.map(fn, items, chunksize=chunksize)
+    except BrokenProcessPool:
+        return

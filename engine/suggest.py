@@ -52,7 +52,7 @@ def norm_key(name: str) -> str:
     return _NORM.sub("", name or "")
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     key: str                       # "c:<canonical id>" or "l:<library code>"
     level2: str
@@ -66,7 +66,11 @@ class Candidate:
     canonical_id: int | None = None
     usage: int = 0
     sources: list[SourceRef] = field(default_factory=list)
-    filing_sims: dict[int, float] = field(default_factory=dict)   # past filing id → similarity
+    # the past filings it was used in: how many, their best and summed similarity
+    n_filings: int = 0
+    sim_max: float = 0.0
+    sim_sum: float = 0.0
+    last_filing: int | None = None
 
 
 def _same_project(a: str, b: str) -> bool:
@@ -79,20 +83,16 @@ def _same_department(filing_dept: str | None, dept_key: str) -> bool:
                                                  and (other in dept_key or dept_key in other)))
 
 
-def _history_part(filing_sims: dict[int, float], best: float) -> float:
+def _history_part(c: Candidate, best: float) -> float:
     """0..1 evidence from the past filings an indicator was used in.
 
     Similarities are taken relative to the best-matching filing (what an officer would copy)
     and scaled by how good that best match is, so history from a weakly related catalogue
     counts for little.  Several similar filings using the same indicator add support.
     """
-    if not filing_sims or best <= 0:
+    if not c.n_filings or best <= 0:
         return 0.0
-    if len(filing_sims) == 1:
-        rel = [s / best for s in filing_sims.values()]
-    else:
-        rel = sorted((s / best for s in filing_sims.values()), reverse=True)
-    support = rel[0] + SUPPORT_STEP * sum(rel[1:])
+    support = (c.sim_max + SUPPORT_STEP * (c.sim_sum - c.sim_max)) / best
     return min(1.0, support) * min(1.0, best / SIM_TRUSTED)
 
 
@@ -148,15 +148,20 @@ def gather(model, project: Project, exclude_filings: set[int] = frozenset()) -> 
         for key, level2, name, cid, value in rows:
             c = cands.get(key)
             if c is None:
-                c = cands[key] = Candidate(key=key, level2=level2, name=name, canonical_id=cid)
-            c.history.append(History(value=value, year=fyear, filing=fname, similarity=s, same_project=same))
-            c.filing_sims[fid] = max(c.filing_sims.get(fid, 0.0), s)
+                c = cands[key] = Candidate(key, level2, name, canonical_id=cid)
+            c.history.append(History(value, fyear, fname, s, same))
+            if c.last_filing != fid:       # rows come filing by filing
+                c.last_filing = fid
+                c.n_filings += 1
+                c.sim_sum += s
+                if s > c.sim_max:
+                    c.sim_max = s
             if same:
                 c.parts["same_project"] = 1.0
             if same_dept:
                 c.parts["department"] = 1.0
     for c in cands.values():
-        c.parts["history"] = _history_part(c.filing_sims, best)
+        c.parts["history"] = _history_part(c, best)
     # 2. indicator names similar to the project text
     for cid, s in model.similar_names(text, K_NAMES):
         key = f"c:{cid}"
@@ -236,9 +241,24 @@ def _fix_category(c: Candidate) -> str:
     return c.level2
 
 
-def select(cands: dict[str, Candidate], profile: str = "default", sizes: dict | None = None,
+def by_category(cands: dict[str, Candidate]) -> dict[str, list[Candidate]]:
+    """Named candidates per canonical 二级 (satisfaction moved where it belongs), best first."""
+    by_l2: dict[str, list[Candidate]] = {l2: [] for l2 in LEVEL2_CANON}
+    for c in cands.values():
+        if not c.name or not c.level2:
+            continue
+        c.level2 = _fix_category(c)
+        ranked = by_l2.get(c.level2)
+        if ranked is not None:
+            ranked.append(c)
+    for ranked in by_l2.values():
+        ranked.sort(key=lambda c: (-c.score, len(c.name), c.key))
+    return by_l2
+
+
+def select(by_l2: dict[str, list[Candidate]], profile: str = "default", sizes: dict | None = None,
            table_max: int | None = None) -> list[Candidate]:
-    """Pick the draft's indicators.
+    """Pick the draft's indicators from by_category()'s ranking.
 
     Every required 二级 of the profile gets its best candidate (and its quota `min` when the
     evidence reaches `min_score`); the remaining places up to `table.max` go to the best-scoring
@@ -249,14 +269,6 @@ def select(cands: dict[str, Candidate], profile: str = "default", sizes: dict | 
 
     required = set(get_profile(profile)["required"])
     table = table_size()
-    by_l2: dict[str, list[Candidate]] = {l2: [] for l2 in LEVEL2_CANON}
-    for c in cands.values():
-        if not c.name or not c.level2:
-            continue
-        c.level2 = _fix_category(c)
-        by_l2.setdefault(c.level2, []).append(c)
-    for ranked in by_l2.values():
-        ranked.sort(key=lambda c: (-c.score, len(c.name), c.key))
 
     limits = {}
     for l2 in LEVEL2_CANON:
@@ -388,13 +400,8 @@ def rank(model, project: Project, *, profile: str = "default", use_feedback: boo
     evidence = gather(model, project, exclude_filings)
     cands = evidence.cands
     score(cands, model.feedback() if use_feedback else {}, model.cat.max_usage())
-    chosen = select(cands, profile, sizes, evidence.table_max())
-    by_l2: dict[str, list[Candidate]] = {l2: [] for l2 in LEVEL2_CANON}
-    for c in cands.values():
-        if c.name and c.level2 in by_l2:
-            by_l2[c.level2].append(c)
-    for l2 in by_l2:
-        by_l2[l2].sort(key=lambda c: (-c.score, len(c.name), c.key))
+    by_l2 = by_category(cands)
+    chosen = select(by_l2, profile, sizes, evidence.table_max())
     return Ranking(project=project, by_level2=by_l2, chosen=chosen, similar=evidence.refs())
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from corpus.values import extract_quantities, parse_value, roll_years, years_in
 
@@ -24,9 +25,8 @@ _TEMPLATE_HOLE = re.compile(r"\{(?!budget\}|year\})[^}]*\}")
 _BARE_YEAR_END = re.compile(r"^(年底前?|年末前?|年内)$")
 
 
-@dataclass
-class History:
-    """One past use of an indicator."""
+class History(NamedTuple):
+    """One past use of an indicator (a tuple: suggest makes hundreds per project)."""
     value: str
     year: int | None
     filing: str

@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
-from conftest import SEEDS, run_cli
+from conftest import ROOT, SEEDS, run_cli
 from corpus.parse import parse_file
 from corpus.values import parse_value, years_in
 from engine.draft import Project
@@ -229,3 +234,38 @@ def test_unknown_profile_is_a_usage_error(command, tmp_path):
     out = run_cli(*command, "--profile", "nope", cwd=tmp_path, env={"JIXIAO_DB": str(tmp_path / "c.db")})
     assert out.returncode == 2 and "未知的模板" in out.stderr and "Traceback" not in out.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_a_long_list_shared_over_workers_gives_the_serial_drafts(shared_db, tmp_path):
+    """--jobs 2 on a list of 240 projects forks worker processes; the drafts, their order and the
+    bytes written are those of --jobs 1."""
+    rows = []
+    for i in range(240):
+        f = parse_file(SEEDS[i % len(SEEDS)])[0]
+        rows.append({"name": f"{f.name}（{i + 1}）", "description": f.description[: 40 + i % 60],
+                     "budget": (f.budget or 10) + i, "year": 2026, "department": f.department})
+    src = tmp_path / "p.jsonl"
+    src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
+    written = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"jobs{jobs}.jsonl"
+        cmd = [sys.executable, "-m", "cli.main", "suggest", "--from", str(src), "--format", "jsonl",
+               "-o", str(out), "--db", str(shared_db), "--jobs", jobs]
+        proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        children: set[int] = set()
+        while proc.poll() is None:
+            for task in Path(f"/proc/{proc.pid}/task").glob("*"):
+                try:
+                    children.update(int(c) for c in (task / "children").read_text().split())
+                except OSError:
+                    pass
+            time.sleep(0.005)
+        stdout, stderr = proc.communicate()
+        assert proc.returncode == 0, stderr.decode("utf-8", "replace")
+        assert len(children) == (0 if jobs == "1" else 2), children
+        written[jobs] = out.read_bytes()
+    drafts = [json.loads(line) for line in written["1"].decode("utf-8").splitlines()]
+    assert [d["project"]["name"] for d in drafts] == [r["name"] for r in rows]
+    assert written["1"] == written["2"]
