@@ -31,7 +31,7 @@ from .categories import (
     level2_of,
     squash,
 )
-from .models import Filing, Indicator, Source
+from .models import Filing, Indicator, Source, trusted_indicator
 from .readers.grid import Document, Table
 from .values import parse_value, split_fused
 
@@ -152,8 +152,14 @@ def infer_level2(level1: str | None, name: str, value: str = "") -> str:
 
 
 def make_indicator(level1_raw: str, level2_raw: str, name: str, value: str,
-                   basis: str | None = None, source: Source | None = None) -> Indicator | None:
-    """Normalise one row into an Indicator; None when it carries nothing."""
+                   basis: str | None = None, source: Source | None = None, *,
+                   level1_written: str | None = None, level2_written: str | None = None) -> Indicator | None:
+    """Normalise one row into an Indicator; None when it carries nothing.
+
+    The labels classify the row; `level1_written` / `level2_written`, when given, are kept as
+    the labels the page wrote instead of the classifying ones (our JSON carries both).  Every
+    field is made here from strings, so the record is built without validating it again.
+    """
     name = _PREFIX.sub("", one_line(name)).strip(" ：:;；")
     value = one_line(value)
     if not _HAS_WORD.search(name):
@@ -169,16 +175,11 @@ def make_indicator(level1_raw: str, level2_raw: str, name: str, value: str,
         l2 = l2 or "成本指标"
     if l2 is None:
         l2 = infer_level2(l1, name, value)
-    return Indicator(
-        level1=LEVEL1_OF[l2],
-        level2=l2,
-        level1_raw=one_line(level1_raw),
-        level2_raw=one_line(level2_raw),
-        name=name,
-        value=value,
-        parsed=parse_value(value),
-        basis=one_line(basis) if basis else None,
-        source=source,
+    return trusted_indicator(
+        LEVEL1_OF[l2], l2,
+        one_line(level1_raw) if level1_written is None else level1_written,
+        one_line(level2_raw) if level2_written is None else level2_written,
+        name, value, parse_value(value), one_line(basis) if basis else None, source,
     )
 
 

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from .errors import InputError
 from .models import Filing, Source
+from .readers.textio import MAX_CELL_CHARS, clip_cell
 
 GRID_SUFFIXES = {".txt", ".text", ".tsv", ".docx", ".xlsx", ".xlsm", ".csv"}
 JSON_SUFFIXES = {".json", ".jsonl"}
@@ -41,13 +42,44 @@ def iter_input_files(paths: Iterable[str | Path]) -> Iterator[Path]:
 
 
 _IND_TEXT = ("level1", "level1_raw", "level2", "level2_raw", "name", "value", "basis")
+_SOURCE_FIELDS = {"file": str, "table": int, "row": int}
+
+
+def _source(src: dict) -> Source:
+    """A Source from a JSON record, validated unless it is exactly our own shape."""
+    if src.keys() <= _SOURCE_FIELDS.keys() and all(type(v) is _SOURCE_FIELDS[k] for k, v in src.items()):
+        return Source.model_construct(**src)
+    return Source(**src)
+
+
+_PLAIN = frozenset((str, type(None)))
+_FILING_FIELDS = frozenset(Filing.model_fields) - {"indicators"}
+
+
+def _text_fields(raw: dict, i: int) -> list:
+    """The indicator's text fields (None when absent), numbers as text, long ones clipped."""
+    vals = list(map(raw.get, _IND_TEXT))
+    if _PLAIN.issuperset(map(type, vals)) and sum(map(len, filter(None, vals))) <= MAX_CELL_CHARS:
+        return vals                          # plain short text: nothing to convert or cut
+    for k, v in enumerate(vals):
+        if v is None:
+            continue
+        if type(v) is not str:
+            if isinstance(v, (dict, list)):
+                raise ValueError(f"第 {i + 1} 个指标的 {_IND_TEXT[k]} 应为文字，不是 JSON "
+                                 f"{'对象' if isinstance(v, dict) else '数组'}")
+            vals[k] = v = str(v)
+        if len(v) > MAX_CELL_CHARS:
+            vals[k] = clip_cell(v)
+    return vals
 
 
 def filing_from_dict(d: dict, source: Source | None = None) -> Filing:
     """A filing from our JSON shape, with labels normalised and values parsed again.
 
     Accepts the exact `parse --format json` output and looser hand-written JSON (labels as
-    the page wrote them, `value: null`, missing `parsed`).
+    the page wrote them, `value: null`, missing `parsed`).  Text longer than a cell may hold
+    is cut like any cell a grid reader returns.
     """
     from .layout import make_indicator
 
@@ -59,25 +91,17 @@ def filing_from_dict(d: dict, source: Source | None = None) -> Filing:
     for i, raw in enumerate(d.get("indicators") or []):
         if not isinstance(raw, dict):
             raise ValueError(f"第 {i + 1} 个指标不是 JSON 对象")
-        vals = []
-        for key in _IND_TEXT:
-            v = raw.get(key)
-            if v is not None and type(v) is not str:
-                if isinstance(v, (dict, list)):
-                    raise ValueError(f"第 {i + 1} 个指标的 {key} 应为文字，不是 JSON "
-                                     f"{'对象' if isinstance(v, dict) else '数组'}")
-                v = str(v)
-            vals.append(v)
-        level1, level1_raw, level2, level2_raw, name, value, basis = vals
+        level1, level1_raw, level2, level2_raw, name, value, basis = _text_fields(raw, i)
         src = raw.get("source")
-        # classify by the canonical labels when given (our own JSON), else by what the page wrote
+        # classify by the canonical labels when given (our own JSON), else by what the page wrote;
+        # keep the labels as the page wrote them when the record says so
         ind = make_indicator(level1 or level1_raw or "", level2 or level2_raw or "", name or "",
-                             value or "", basis, Source(**src) if isinstance(src, dict) else source)
-        if ind is None:
-            continue
-        written = {k: str(raw[k] or "") for k in ("level1_raw", "level2_raw") if k in raw}
-        indicators.append(ind.model_copy(update=written) if written else ind)
-    data = {k: v for k, v in d.items() if k in Filing.model_fields and k != "indicators"}
+                             value or "", basis, _source(src) if isinstance(src, dict) else source,
+                             level1_written=(level1_raw or "") if "level1_raw" in raw else None,
+                             level2_written=(level2_raw or "") if "level2_raw" in raw else None)
+        if ind is not None:
+            indicators.append(ind)
+    data = {k: v for k, v in d.items() if k in _FILING_FIELDS}
     if isinstance(data.get("source"), dict):
         data["source"] = Source(**data["source"])
     elif source is not None:
@@ -92,20 +116,12 @@ def filing_from_dict(d: dict, source: Source | None = None) -> Filing:
 
 
 def _clipped(item):
-    """A JSON record with its text fields, and its indicators' text fields, cut at
-    MAX_CELL_CHARS like any cell a grid reader returns."""
-    from .readers.textio import MAX_CELL_CHARS, clip_cell
-
-    def long(d: dict) -> bool:
-        return any(type(v) is str and len(v) > MAX_CELL_CHARS for v in d.values())
-
-    if not isinstance(item, dict):
+    """A JSON record with its own text fields cut at MAX_CELL_CHARS like any cell a grid reader
+    returns (its indicators' fields are cut by filing_from_dict)."""
+    if not isinstance(item, dict) or not any(type(v) is str and len(v) > MAX_CELL_CHARS
+                                             for v in item.values()):
         return item
-    out = {k: clip_cell(v) if isinstance(v, str) else v for k, v in item.items()} if long(item) else dict(item)
-    if isinstance(out.get("indicators"), list):
-        out["indicators"] = [{k: clip_cell(v) if isinstance(v, str) else v for k, v in ind.items()}
-                             if isinstance(ind, dict) and long(ind) else ind for ind in out["indicators"]]
-    return out
+    return {k: clip_cell(v) if isinstance(v, str) else v for k, v in item.items()}
 
 
 def _json_filings(path: Path) -> list[Filing]:
