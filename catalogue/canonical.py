@@ -57,6 +57,63 @@ def level2_name(text: str) -> str | None:
     return canonical_level2(text) or {short: full for full, short in SHORT.items()}.get(text)
 
 
+# Blocks holding more keys than this also map their keys' differing halves (and every way of
+# dropping one character from them) to positions, so most lookups there are dictionary hits
+# instead of a comparison with every key (see CanonicalIndex.find).
+NEAR_MAP_MIN = 32
+# A lookup deleting more characters than this from the query's half scans the block instead.
+MAX_QUERY_DELETIONS = 3
+
+
+class _Block:
+    """Keys of one 二级 and length sharing their first half (head block) or last half (tail block)."""
+
+    __slots__ = ("keys", "cids", "head", "cut", "near")
+
+    def __init__(self, head: bool, length: int):
+        self.keys: list[str] = []
+        self.cids: list[int] = []
+        self.head = head                     # True: the keys share their head; they differ in key[cut:]
+        self.cut = (length + 1) // 2
+        self.near: dict[str, list[int]] | None = None
+
+    def differing(self, key: str) -> str:
+        return key[self.cut:] if self.head else key[:self.cut]
+
+    def add(self, key: str, cid: int) -> None:
+        self.keys.append(key)
+        self.cids.append(cid)
+        if self.near is not None:
+            self._map(len(self.keys) - 1)
+        elif len(self.keys) > NEAR_MAP_MIN:
+            self.near = {}
+            for pos in range(len(self.keys)):
+                self._map(pos)
+
+    def _map(self, pos: int) -> None:
+        part = self.differing(self.keys[pos])
+        near = self.near
+        for v in (part, *_deletions(part, 1)):
+            got = near.get(v)
+            if got is None:
+                near[v] = [pos]
+            elif got[-1] != pos:
+                got.append(pos)
+
+
+@lru_cache(maxsize=1 << 16)
+def _deletions(text: str, k: int) -> frozenset[str]:
+    """Every string left after deleting exactly k characters of text."""
+    if k == 0:
+        return frozenset((text,))
+    if k > len(text):
+        return frozenset()
+    one = frozenset(text[:i] + text[i + 1:] for i in range(len(text)))
+    if k == 1:
+        return one
+    return frozenset(v for shorter in one for v in _deletions(shorter, k - 1))
+
+
 @dataclass
 class CanonicalIndex:
     """Known merge keys and name variants of a catalogue, refreshed incrementally.
@@ -68,7 +125,7 @@ class CanonicalIndex:
     by_key: dict[tuple[str, str], int] = field(default_factory=dict)
     variants: dict[tuple[int, str], int] = field(default_factory=dict)   # (canonical id, name) -> variant id
     last_variant_id: int = 0
-    _blocks: dict[tuple, tuple[list[str], list[int]]] = field(default_factory=dict)
+    _blocks: dict[tuple, _Block] = field(default_factory=dict)
 
     def refresh(self, conn: sqlite3.Connection) -> None:
         rows = conn.execute(
@@ -83,13 +140,28 @@ class CanonicalIndex:
         if (level2, key) in self.by_key:
             return
         self.by_key[(level2, key)] = cid
-        for block in _blocks_of(level2, key, len(key)):
-            keys, cids = self._blocks.setdefault(block, ([], []))
-            keys.append(key)
-            cids.append(cid)
+        n = len(key)
+        for head, block in zip((True, False), _blocks_of(level2, key, n)):
+            blk = self._blocks.get(block)
+            if blk is None:
+                blk = self._blocks[block] = _Block(head, n)
+            blk.add(key, cid)
 
     def find(self, level2: str, key: str) -> int | None:
-        """The canonical id for this key: exact, else the closest near-identical key in its blocks."""
+        """The canonical id for this key: exact, else the closest near-identical key in its blocks.
+
+        Near-identical: rapidfuzz ratio ≥ fuzzy_threshold, i.e. at most D = (100 − threshold) ×
+        (len a + len b) / 100 characters inserted or deleted between the keys.  Keys of one block
+        share a half, and the insertions and deletions between two keys sharing a prefix (or
+        suffix) are those between the remaining parts.  Two parts X, Y are that close exactly
+        when deleting k_x characters from X and k_y from Y leaves the same string for some
+        k_x + k_y ≤ D, with k_y − k_x = len Y − len X.  A large block maps every key's part
+        and its one-character deletions (k_y ≤ 1) to positions, so the query's part with k_x
+        deletions is looked up there; only when k_y ≥ 2 could be needed (or k_x is large) is
+        the block compared key by key.  The candidates are scored with rapidfuzz either way:
+        same winner as comparing every key of the blocks (best score, then lower id; within a
+        block the first position).
+        """
         cid = self.by_key.get((level2, key))
         if cid is not None:
             return cid
@@ -104,13 +176,37 @@ class CanonicalIndex:
         longest = n * (200 - threshold) // threshold
         best, best_score = None, -1.0
         for length in range(shortest, longest + 1):
+            delta = length - n                                    # = k_y − k_x
+            budget = (100 - threshold) * (n + length) // 100      # D
+            k_x0 = max(0, 2 - delta)
+            scan = 2 * k_x0 + delta <= budget                     # some k_y ≥ 2 fits in D
+            lookups = [(k_y - delta, k_y) for k_y in (0, 1) if 0 <= k_y - delta and 2 * k_y - delta <= budget]
+            scan = scan or any(k_x > MAX_QUERY_DELETIONS for k_x, _ in lookups)
             for block in _blocks_of(level2, key, length):
-                keys, cids = self._blocks.get(block, ((), ()))
-                if not keys:
+                blk = self._blocks.get(block)
+                if blk is None:
                     continue
-                hit = process.extractOne(key, keys, scorer=fuzz.ratio, score_cutoff=threshold)
-                if hit and (hit[1] > best_score or (hit[1] == best_score and cids[hit[2]] < best)):
-                    best, best_score = cids[hit[2]], hit[1]
+                if blk.near is None or scan:
+                    hit = process.extractOne(key, blk.keys, scorer=fuzz.ratio, score_cutoff=threshold)
+                    if hit is None:
+                        continue
+                    score, pos = hit[1], hit[2]
+                else:
+                    part = blk.differing(key) if blk.head else key[:n - (length - blk.cut)]
+                    found: set[int] = set()
+                    for k_x, _ in lookups:
+                        for v in _deletions(part, k_x):
+                            found.update(blk.near.get(v, ()))
+                    score, pos = -1.0, None
+                    for p in sorted(found):
+                        sc = fuzz.ratio(key, blk.keys[p], score_cutoff=threshold)
+                        if sc >= threshold and sc > score:
+                            score, pos = sc, p
+                    if pos is None:
+                        continue
+                c = blk.cids[pos]
+                if score > best_score or (score == best_score and c < best):
+                    best, best_score = c, score
         return best
 
 

@@ -33,7 +33,7 @@ from corpus.models import Filing
 from .library import library_rows, library_version
 from .schema import SCHEMA_VERSION, create_schema
 from .tags import rules_version, tag_project
-from .writer import BatchWriter, now, prepare, refresh_statistics
+from .writer import BatchWriter, Prepared, now, prepare, refresh_statistics
 
 BUSY_TIMEOUT_MS = 20_000
 LOCK_WAIT_SECONDS = 600          # how long a writer waits for another writer before giving up
@@ -285,10 +285,9 @@ class _Ingest:
         self.pending: list = []
         self.sources: list[tuple[str, str, int]] = []
 
-    def add(self, filings: list[Filing], source: tuple[str, str, int] | None = None) -> None:
-        sha = source[0] if source else None
-        for f in filings:
-            self.pending.append(prepare(f, sha))
+    def add(self, items: list[Prepared], source: tuple[str, str, int] | None = None) -> None:
+        for item in items:
+            self.pending.append(item)
             if len(self.pending) >= self.batch_size:
                 self.flush()
         if source:
@@ -317,8 +316,8 @@ _KNOWN: frozenset = frozenset()       # sources already stored, as a reading wor
 
 
 def _read_one(path: Path, known) -> tuple:
-    """(sha256 or None, filings or None, problem or None) for one input file; the file is not
-    parsed when its exact bytes were stored before (sha in `known`)."""
+    """(sha256 or None, its filings prepared for the writer or None, problem or None) for one
+    input file; the file is not parsed when its exact bytes were stored before (sha in `known`)."""
     from corpus.errors import InputError
     from corpus.parse import parse_file
 
@@ -328,7 +327,7 @@ def _read_one(path: Path, known) -> tuple:
         sha = file_sha256(path) if path.is_file() else None
         if sha in known:
             return sha, None, None
-        return sha, parse_file(path), None
+        return sha, [prepare(f, sha) for f in parse_file(path)], None
     except InputError as exc:
         return None, None, str(exc)
     except OSError as exc:
@@ -401,7 +400,7 @@ def ingest_files(db_path: str | Path, paths: Iterable[str | Path], *, bootstrap:
         known = dict(db.conn.execute("SELECT sha256, filings FROM sources"))
         run = _Ingest(db, report, batch_size, progress)
         with closing(_read_ahead(list(iter_input_files(paths)), known)) as reads:
-            for path, (sha, filings, problem) in reads:
+            for path, (sha, items, problem) in reads:
                 report.files += 1
                 if problem is not None:
                     report.failed.append((str(path), problem))
@@ -411,10 +410,10 @@ def ingest_files(db_path: str | Path, paths: Iterable[str | Path], *, bootstrap:
                     report.filings_read += known[sha]
                     report.duplicates += known[sha]
                     continue
-                report.filings_read += len(filings)
+                report.filings_read += len(items)
                 if sha is not None:
-                    known[sha] = len(filings)
-                run.add(filings, (sha, str(path), len(filings)) if sha else None)
+                    known[sha] = len(items)
+                run.add(items, (sha, str(path), len(items)) if sha else None)
         run.flush(last=True)
         report.catalogue_filings = db.conn.execute("SELECT COUNT(*) FROM filings").fetchone()[0]
     finally:
@@ -434,7 +433,7 @@ def ingest_filings(db_path: str | Path, filings: Iterable[Filing], *, bootstrap:
         run = _Ingest(db, report, batch_size, progress)
         for f in filings:
             report.filings_read += 1
-            run.add([f])
+            run.add([prepare(f)])
         run.flush(last=True)
         report.catalogue_filings = db.conn.execute("SELECT COUNT(*) FROM filings").fetchone()[0]
     finally:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import datetime, timezone
 
 from corpus.models import Filing
@@ -29,18 +30,34 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-@dataclass
-class Prepared:
-    filing: Filing
+class Prepared(NamedTuple):
+    """A filing reduced to what the writer stores, in plain tuples (cheap to send from a reading
+    worker process): content hash, tags, filing columns, indicator columns and merge keys."""
     hash: str
     tags: list[tuple[str, float]]
+    row: tuple              # kind, name, department, year, budget, period, description,
+                            # src_file, src_table, src_row
+    indicators: list[tuple]  # level1, level2, level1_raw, level2_raw, name, value, basis, kind,
+                            # op, number, unit, year, src_file (when not the filing's), src_table, src_row
     keys: list[str]
     file_sha: str | None = None
 
 
 def prepare(filing: Filing, file_sha: str | None = None) -> Prepared:
-    return Prepared(filing, filing_hash(filing), tag_project(filing.name, filing.description),
-                    [name_key(i.name) for i in filing.indicators], file_sha)
+    f = filing
+    src = f.source
+    src_file = src.file if src else None
+    indicators = []
+    for i in f.indicators:
+        pv, isrc = i.parsed, i.source
+        indicators.append((i.level1, i.level2, i.level1_raw, i.level2_raw, i.name, i.value, i.basis,
+                           pv.kind, pv.op, pv.number, pv.unit, pv.year,
+                           isrc.file if isrc and isrc.file != src_file else None,
+                           isrc.table if isrc else None, isrc.row if isrc else None))
+    return Prepared(filing_hash(f), tag_project(f.name, f.description),
+                    (f.kind, f.name, f.department, f.year, f.budget, f.period, f.description, src_file,
+                     src.table if src else None, src.row if src else None),
+                    indicators, [name_key(i.name) for i in f.indicators], file_sha)
 
 
 @dataclass
@@ -116,18 +133,15 @@ class BatchWriter:
         tag_counts: Counter = Counter()                   # (cid, tag) -> filings
         usage: Counter = Counter()                        # cid -> filings
         for p in fresh:
-            f = p.filing
             fid += 1
-            src = f.source
-            src_file = src.file if src else None
+            kind, fname, dept, year, budget, period, desc, src_file, src_table, src_row = p.row
             primary = p.tags[0][0]
-            filing_rows.append((fid, p.hash, f.kind, f.name, f.department, f.year, f.budget, f.period,
-                                f.description, src_file, src.table if src else None,
-                                src.row if src else None, len(f.indicators), primary, p.file_sha, stamp))
+            filing_rows.append((fid, p.hash, kind, fname, dept, year, budget, period, desc, src_file,
+                                src_table, src_row, len(p.indicators), primary, p.file_sha, stamp))
             tag_rows.extend((fid, t, s, r) for r, (t, s) in enumerate(p.tags))
             used: set[int] = set()
-            for pos, (ind, key) in enumerate(zip(f.indicators, p.keys)):
-                level2, name = ind.level2, ind.name
+            for pos, (ind, key) in enumerate(zip(p.indicators, p.keys)):
+                level1, level2, name, value = ind[0], ind[1], ind[4], ind[5]
                 cid = by_key.get((level2, key))
                 if cid is None:                            # a new spelling: near-identical, or new
                     cid = index.find(level2, key)
@@ -137,7 +151,7 @@ class BatchWriter:
                         prefix = f"{tag_code(_code_type(name, primary))}-{level2_code(level2)}"
                         seqs[prefix] = seqs.get(prefix, 0) + 1
                         seq_touched.add(prefix)
-                        canon_rows.append((cid, f"{prefix}-{seqs[prefix]:04d}", key, ind.level1, level2,
+                        canon_rows.append((cid, f"{prefix}-{seqs[prefix]:04d}", key, level1, level2,
                                            name, stamp))
                         res.canonical_added += 1
                     index.add_key(level2, key, cid)
@@ -147,18 +161,12 @@ class BatchWriter:
                     variant = variants[(cid, name)] = vid
                     new_names.append([vid, cid, level2, name, key, normalise(name), 0])
                 name_counts[variant] = name_counts.get(variant, 0) + 1
-                pv = ind.parsed
-                if ind.value:
-                    vk = (cid, ind.value, pv.number, pv.unit)
+                if value:
+                    vk = (cid, value, ind[9], ind[10])
                     value_counts[vk] = value_counts.get(vk, 0) + 1
                 used.add(cid)
-                isrc = ind.source
                 iid += 1
-                ind_rows.append((
-                    iid, fid, pos, ind.level1, level2, ind.level1_raw, ind.level2_raw, name,
-                    ind.value, ind.basis, pv.kind, pv.op, pv.number, pv.unit, pv.year,
-                    isrc.file if isrc and isrc.file != src_file else None,
-                    isrc.table if isrc else None, isrc.row if isrc else None, cid))
+                ind_rows.append((iid, fid, pos, *ind, cid))
             for cid in used:
                 usage[cid] += 1
                 for t, _ in p.tags:
