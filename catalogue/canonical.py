@@ -68,7 +68,7 @@ MAX_QUERY_DELETIONS = 3
 class _Block:
     """Keys of one 二级 and length sharing their first half (head block) or last half (tail block)."""
 
-    __slots__ = ("keys", "cids", "head", "cut", "near")
+    __slots__ = ("keys", "cids", "head", "cut", "near", "parts")
 
     def __init__(self, head: bool, length: int):
         self.keys: list[str] = []
@@ -76,6 +76,7 @@ class _Block:
         self.head = head                     # True: the keys share their head; they differ in key[cut:]
         self.cut = (length + 1) // 2
         self.near: dict[str, list[int]] | None = None
+        self.parts: list[str] = []              # differing(key) of every key, once `near` exists
 
     def differing(self, key: str) -> str:
         return key[self.cut:] if self.head else key[:self.cut]
@@ -92,6 +93,7 @@ class _Block:
 
     def _map(self, pos: int) -> None:
         part = self.differing(self.keys[pos])
+        self.parts.append(part)
         near = self.near
         for v in (part, *_deletions(part, 1)):
             got = near.get(v)
@@ -170,35 +172,32 @@ class CanonicalIndex:
         if n < r["min_fuzzy_chars"]:
             return None
         from rapidfuzz import fuzz, process
+        from rapidfuzz.distance import Indel
 
-        # ratio = 2·matches / (len a + len b) can reach the threshold only for lengths in this range
-        shortest = -(-n * threshold // (200 - threshold))
-        longest = n * (200 - threshold) // threshold
         best, best_score = None, -1.0
-        for length in range(shortest, longest + 1):
-            delta = length - n                                    # = k_y − k_x
-            budget = (100 - threshold) * (n + length) // 100      # D
-            k_x0 = max(0, 2 - delta)
-            scan = 2 * k_x0 + delta <= budget                     # some k_y ≥ 2 fits in D
-            lookups = [(k_y - delta, k_y) for k_y in (0, 1) if 0 <= k_y - delta and 2 * k_y - delta <= budget]
-            scan = scan or any(k_x > MAX_QUERY_DELETIONS for k_x, _ in lookups)
+        for length, budget, scan, deletions in _plan(n, threshold):
             for block in _blocks_of(level2, key, length):
                 blk = self._blocks.get(block)
                 if blk is None:
                     continue
-                if blk.near is None or scan:
+                if blk.near is None:
                     hit = process.extractOne(key, blk.keys, scorer=fuzz.ratio, score_cutoff=threshold)
                     if hit is None:
                         continue
                     score, pos = hit[1], hit[2]
                 else:
-                    part = blk.differing(key) if blk.head else key[:n - (length - blk.cut)]
-                    found: set[int] = set()
-                    for k_x, _ in lookups:
-                        for v in _deletions(part, k_x):
-                            found.update(blk.near.get(v, ()))
+                    part = key[blk.cut:] if blk.head else key[:n - length + blk.cut]
+                    if scan:       # the fewest insertions/deletions between the parts is the best ratio
+                        hit = process.extractOne(part, blk.parts, scorer=Indel.distance, score_cutoff=budget)
+                        found = (hit[2],) if hit is not None else ()
+                    else:
+                        found = set()
+                        for k_x in deletions:
+                            for v in _deletions(part, k_x):
+                                found.update(blk.near.get(v, ()))
+                        found = sorted(found)
                     score, pos = -1.0, None
-                    for p in sorted(found):
+                    for p in found:
                         sc = fuzz.ratio(key, blk.keys[p], score_cutoff=threshold)
                         if sc >= threshold and sc > score:
                             score, pos = sc, p
@@ -208,6 +207,22 @@ class CanonicalIndex:
                 if score > best_score or (score == best_score and c < best):
                     best, best_score = c, score
         return best
+
+
+@lru_cache(maxsize=1024)
+def _plan(n: int, threshold: int) -> tuple[tuple[int, int, bool, tuple[int, ...]], ...]:
+    """For a key of n characters, per compatible length of the other key: (length, D, whether a
+    large block must be compared key by key, the k_x to look up with).  Ratio = 2·matches /
+    (len a + len b) reaches the threshold only for lengths in this range."""
+    plan = []
+    for length in range(-(-n * threshold // (200 - threshold)), n * (200 - threshold) // threshold + 1):
+        delta = length - n                                    # = k_y − k_x
+        budget = (100 - threshold) * (n + length) // 100      # D
+        scan = 2 * max(0, 2 - delta) + delta <= budget        # some k_y ≥ 2 fits in D
+        deletions = tuple(k_y - delta for k_y in (0, 1) if 0 <= k_y - delta and 2 * k_y - delta <= budget)
+        scan = scan or any(k_x > MAX_QUERY_DELETIONS for k_x in deletions)
+        plan.append((length, budget, scan, deletions))
+    return tuple(plan)
 
 
 def _blocks_of(level2: str, key: str, length: int) -> tuple[tuple, tuple]:
