@@ -43,16 +43,15 @@ class CatalogueReader:
 
     # -- texts the engine indexes -----------------------------------------------------------
     def filing_texts(self) -> tuple[list[int], list[str]]:
-        """(ids, texts) of project filings: name twice, description, indicator names."""
-        names_by_filing: dict[int, list[str]] = {}
-        for fid, name in self.conn.execute("SELECT filing_id, name FROM indicators ORDER BY filing_id, position"):
-            names_by_filing.setdefault(fid, []).append(name)
+        """(ids, texts) of project filings: name twice, description, indicator names in form
+        order (joined in SQLite: a province's 1.5 M names never become Python rows)."""
         ids, texts = [], []
-        for row in self.conn.execute(
-                "SELECT id, name, description FROM filings WHERE kind = 'project' ORDER BY id"):
-            ids.append(row["id"])
-            texts.append(f"{row['name']} {row['name']} {row['description'] or ''} "
-                         + " ".join(names_by_filing.get(row["id"], [])))
+        for fid, name, description, names in self.conn.execute(
+                "SELECT f.id, f.name, f.description, (SELECT group_concat(name, ' ') FROM "
+                "(SELECT i.name FROM indicators i WHERE i.filing_id = f.id ORDER BY i.position)) "
+                "FROM filings f WHERE f.kind = 'project' ORDER BY f.id"):
+            ids.append(fid)
+            texts.append(f"{name} {name} {description or ''} {names or ''}")
         return ids, texts
 
     def canonical_texts(self) -> tuple[list[int], list[str]]:

@@ -36,12 +36,14 @@ import re
 import struct
 import sys
 import zipfile
+from array import array
 from bisect import bisect_left
 from collections import Counter
+from itertools import islice
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .tokenize import fingerprint, tokenize
+from .tokenize import blocks, cut_block, fingerprint, tokenize
 
 INDEX_FORMAT = 2
 PARAMS = {"sublinear_tf": True, "norm": "l2", "use_idf": True, "smooth_idf": True}
@@ -144,15 +146,19 @@ class TextIndex:
     @classmethod
     def from_fitted(cls, vectorizer, matrix, ids: Sequence[int] | None = None) -> "TextIndex":
         """From a fitted vectorizer (see `make_vectorizer`) and its document matrix."""
+        return cls.from_matrix(vectorizer.get_feature_names_out(), vectorizer.idf_, matrix, ids)
+
+    @classmethod
+    def from_matrix(cls, terms, idf, matrix, ids: Sequence[int] | None = None) -> "TextIndex":
+        """From sorted terms, their idf and the weighted document matrix (rows = documents)."""
         import numpy as np
 
         csc = matrix.tocsc()
         csc.sort_indices()
-        terms = np.asarray(vectorizer.get_feature_names_out(), dtype=str)
         n = matrix.shape[0]
         return cls(
-            terms=terms,
-            idf=np.asarray(vectorizer.idf_, dtype=np.float64),
+            terms=np.asarray(terms, dtype=str),
+            idf=np.asarray(idf, dtype=np.float64),
             indptr=np.asarray(csc.indptr, dtype=np.int64),
             indices=np.asarray(csc.indices, dtype=np.int32),
             data=np.asarray(csc.data, dtype=np.float64),
@@ -303,54 +309,175 @@ def _analyze(doc) -> list[str]:
     return tokenize(doc) if isinstance(doc, str) else doc
 
 
-# a build tokenizes this many texts or more in worker processes, one per core (at most 4)
+# a build cuts this many distinct blocks of text or more in worker processes, one per core (at most 4)
 PARALLEL_MIN_TEXTS = 20_000
+MEMO_PIECES = 1_000_000             # pieces of text whose blocks a build remembers
 
 
-def _tokenize_chunk(texts: list[str]) -> list[list[str]]:
-    return [tokenize(t) for t in texts]
+def _cut_chunk(chunk: list[str]) -> list[tuple[str, ...]]:
+    return [cut_block(b) for b in chunk]
 
 
-def tokenize_many(texts: Sequence[str]) -> list[list[str]]:
-    """tokenize() of every text, in order.  Large sets are split over forked worker processes
+def cut_blocks(distinct: Sequence[str]) -> list[tuple[str, ...]]:
+    """cut_block() of every block, in order.  Many blocks are split over forked worker processes
     when this process has a single thread (a fork copies the loaded jieba and imports nothing;
     with other threads running, or where fork does not exist, it stays in this process); the
     tokens are the same either way.  JIXIAO_JOBS=1 keeps it in this process."""
     from corpus.parallel import fork_pool, jobs as n_jobs
 
     jobs = n_jobs()
-    if len(texts) < PARALLEL_MIN_TEXTS or jobs < 2:
-        return _tokenize_chunk(list(texts))
+    if len(distinct) < PARALLEL_MIN_TEXTS or jobs < 2:
+        return _cut_chunk(list(distinct))
     tokenize("预热")                   # load jieba once here, so the workers inherit it
     pool = fork_pool(jobs)
     if pool is None:
-        return _tokenize_chunk(list(texts))
+        return _cut_chunk(list(distinct))
     from concurrent.futures.process import BrokenProcessPool
 
-    size = -(-len(texts) // (jobs * 4))
-    chunks = [list(texts[i:i + size]) for i in range(0, len(texts), size)]
+    size = -(-len(distinct) // (jobs * 4))
+    chunks = [list(distinct[i:i + size]) for i in range(0, len(distinct), size)]
     try:
         with pool:
-            parts = list(pool.map(_tokenize_chunk, chunks))
+            parts = list(pool.map(_cut_chunk, chunks))
     except (OSError, BrokenProcessPool):   # no processes to be had, or one died: do it alone
-        return _tokenize_chunk(list(texts))
+        return _cut_chunk(list(distinct))
     return [tokens for part in parts for tokens in part]
 
 
+def _split(texts: Sequence[str]) -> tuple[list[list[str]], list[str], list[tuple[str, ...]]]:
+    """(blocks of each text, the distinct blocks, their tokens): each distinct block — an
+    indicator name used in thousands of filings — is cut once."""
+    per_text = [blocks(t) for t in texts]
+    distinct = list(dict.fromkeys(b for bs in per_text for b in bs))
+    return per_text, distinct, cut_blocks(distinct)
+
+
+def tokenize_many(texts: Sequence[str]) -> list[list[str]]:
+    """tokenize() of every text, in order (see cut_blocks for the worker processes)."""
+    per_text, distinct, cuts = _split(texts)
+    tokens_of = dict(zip(distinct, cuts))
+    return [[tok for b in bs for tok in tokens_of[b]] for bs in per_text]
+
+
 def fit_index(texts: Sequence[str], ids: Sequence[int] | None = None) -> TextIndex:
-    texts = list(texts)
-    ids = list(range(len(texts))) if ids is None else list(ids)
-    if len(ids) != len(texts):
-        raise ValueError("ids and texts differ in length")
-    if not texts:
-        return TextIndex.empty(ids)
-    tokens = tokenize_many(texts)
-    vectorizer = make_vectorizer()
-    try:
-        matrix = vectorizer.fit_transform(tokens)
-    except ValueError:  # empty vocabulary: every text was stopwords or punctuation
-        return TextIndex.empty(ids)
-    return TextIndex.from_fitted(vectorizer, matrix, ids)
+    """TF-IDF over the texts: the same vocabulary, idf and weights as make_vectorizer()'s
+    fit_transform (see fit_indexes)."""
+    return fit_indexes({"main": (texts, ids)})["main"]
+
+
+def fit_indexes(corpora: dict[str, tuple[Sequence[str], Sequence[int] | None]]) -> dict[str, TextIndex]:
+    """One index per named (texts, ids), with the blocks of all texts cut once together.
+
+    Term counts are made here, not by CountVectorizer: a text's counts are its blocks' token
+    counts added up, i.e. the sparse product (text × block occurrences) · (block × term counts),
+    exact integers; scikit-learn's TfidfTransformer then fits the idf and weights the rows.  The
+    vocabulary, idf and document vectors are those of make_vectorizer().fit_transform(texts).
+    """
+    import numpy as np
+    from scipy.sparse import csr_matrix
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    position: dict[str, int] = {}                  # distinct block → its number, in first-seen order
+    memo: dict[str, tuple[int, ...]] = {}          # piece of text → its block numbers
+    named = {}
+    with _BlockCutter(sum(len(texts) for texts, _ in corpora.values())) as cutter:
+        for name, (texts, ids) in corpora.items():
+            used, sizes = array("q"), array("q")       # block numbers of every text, and how many
+            for t in texts:
+                start = len(used)
+                # no block spans a space, so a text's blocks are its pieces' blocks; pieces (the
+                # indicator names of thousands of filings) repeat, and are split once
+                for piece in t.split(" "):
+                    got = memo.get(piece)
+                    if got is None:
+                        if len(memo) >= MEMO_PIECES:
+                            memo.clear()
+                        got = memo[piece] = tuple([position.setdefault(b, len(position)) for b in blocks(piece)])
+                    used.extend(got)
+                sizes.append(len(used) - start)
+                cutter.feed(position)
+            ids = list(range(len(sizes))) if ids is None else list(ids)
+            if len(ids) != len(sizes):
+                raise ValueError("ids and texts differ in length")
+            named[name] = (np.frombuffer(used, dtype=np.int64), np.frombuffer(sizes, dtype=np.int64), ids)
+        cuts = cutter.finish(position)
+    out = {}
+    for name, (used, sizes, ids) in named.items():
+        own = np.unique(used)                      # this corpus's distinct blocks, in cut order
+        vocab = sorted({tok for i in own.tolist() for tok in cuts[i]})
+        if not vocab:                  # no documents, or nothing but stopwords and punctuation
+            out[name] = TextIndex.empty(ids)
+            continue
+        column = {t: j for j, t in enumerate(vocab)}
+        local = np.full(len(cuts), -1, dtype=np.int64)
+        local[own] = np.arange(len(own))
+        lengths = np.fromiter((len(cuts[i]) for i in own.tolist()), dtype=np.int64, count=len(own))
+        n_tokens = int(lengths.sum())
+        block_terms = csr_matrix(
+            (np.ones(n_tokens), (np.repeat(np.arange(len(own)), lengths),
+                                 np.fromiter((column[t] for i in own.tolist() for t in cuts[i]),
+                                             dtype=np.int64, count=n_tokens))),
+            shape=(len(own), len(vocab)), dtype=np.float64)
+        text_blocks = csr_matrix((np.ones(len(used)), (np.repeat(np.arange(len(sizes)), sizes), local[used])),
+                                 shape=(len(sizes), len(own)), dtype=np.float64)
+        counts = (text_blocks @ block_terms).tocsr()
+        counts.sum_duplicates()
+        tfidf = TfidfTransformer(**PARAMS)
+        matrix = tfidf.fit_transform(counts)
+        out[name] = TextIndex.from_matrix(np.asarray(vocab, dtype=str), tfidf.idf_, matrix, ids)
+    return out
+
+
+class _BlockCutter:
+    """Cuts the distinct blocks of a large build in forked worker processes while the texts are
+    still being split: every CHUNK new blocks go to the workers at once.  With few texts, one
+    job, or no safe fork, everything is cut here at the end.  Same tokens either way."""
+
+    CHUNK = 8192
+
+    def __init__(self, n_texts: int):
+        self.n_texts, self.pool, self.sent, self.futures = n_texts, None, 0, []
+
+    def __enter__(self) -> "_BlockCutter":
+        from corpus.parallel import fork_pool, jobs
+
+        if self.n_texts >= PARALLEL_MIN_TEXTS and jobs() >= 2:
+            tokenize("预热")           # load jieba once here, so the workers inherit it
+            self.pool = fork_pool(jobs())
+        return self
+
+    def feed(self, position: dict[str, int]) -> None:
+        if self.pool is not None and len(position) - self.sent >= self.CHUNK:
+            self._send(position)
+
+    def _send(self, position: dict[str, int]) -> None:
+        from concurrent.futures.process import BrokenProcessPool
+
+        chunk = list(islice(position, self.sent, None))
+        try:
+            future = self.pool.submit(_cut_chunk, chunk)
+        except (RuntimeError, BrokenProcessPool):
+            future = None
+        self.futures.append((chunk, future))
+        self.sent += len(chunk)
+
+    def finish(self, position: dict[str, int]) -> list[tuple[str, ...]]:
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self.pool is not None and len(position) > self.sent:
+            self._send(position)
+        cuts: list[tuple[str, ...]] = []
+        for chunk, future in self.futures:
+            try:
+                cuts.extend(future.result() if future is not None else _cut_chunk(chunk))
+            except (OSError, BrokenProcessPool):      # a worker died: cut its share here
+                cuts.extend(_cut_chunk(chunk))
+        cuts.extend(_cut_chunk(list(islice(position, len(cuts), None))))
+        return cuts
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def save_indexes(path: str | Path, indexes: dict[str, TextIndex], meta: dict | None = None) -> None:

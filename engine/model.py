@@ -24,7 +24,7 @@ from catalogue.paths import default_db_path
 from catalogue.query import CatalogueReader
 from catalogue.ready import ensure_ready
 
-from .index import BadIndexFile, TextIndex, fit_index, load_indexes, save_indexes
+from .index import BadIndexFile, TextIndex, fit_indexes, load_indexes, save_indexes
 from .suggest import norm_key
 
 
@@ -115,7 +115,7 @@ class EngineModel:
         finally:
             if own_tx:
                 conn.rollback()
-        indexes = {"filings": fit_index(texts, fids), "names": fit_index(names, cids)}
+        indexes = fit_indexes({"filings": (texts, fids), "names": (names, cids)})
         meta = {"revision": revision}
         try:
             save_indexes(self.index_path, indexes, meta)

@@ -54,14 +54,13 @@ STOPWORDS_PATH = DATA / "stopwords.txt"
 
 # the text blocks jieba segments (its re_han_default); everything between them is separators
 _BLOCK = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]+")
-_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
 _LETTER_OR_CJK = re.compile(r"[^\W\d_]")
 _SEP = "\x00"
 _MAGIC = b"jixiao jieba cache %d\n" % CACHE_FORMAT
 
 
-def _half_width(m: re.Match) -> str:
-    return " " if m.group() == "\u3000" else chr(ord(m.group()) - 0xFEE0)
+# full-width ASCII (！ … ～) → ASCII, ideographic space → space
+_HALF_WIDTH = {**{c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}, 0x3000: 0x20}
 
 
 def normalize(text: str) -> str:
@@ -73,7 +72,7 @@ def normalize(text: str) -> str:
     """
     text = text or ""
     if not unicodedata.is_normalized("NFKC", text):
-        text = _FULL_WIDTH.sub(_half_width, text)
+        text = text.translate(_HALF_WIDTH)
         if not unicodedata.is_normalized("NFKC", text):
             text = unicodedata.normalize("NFKC", text)
     return text.lower()
@@ -361,6 +360,17 @@ def segmenter() -> Segmenter:
 def tokenize(text: str) -> list[str]:
     """Tokens of a text, in order, repeated as often as they occur."""
     return segmenter().tokenize(text)
+
+
+def blocks(text: str) -> list[str]:
+    """The runs of letters and digits a text is cut in, in order: tokenize(text) is the
+    cut_block() tokens of these, one after the other."""
+    return _BLOCK.findall(normalize(text))
+
+
+def cut_block(block: str) -> tuple[str, ...]:
+    """The tokens of one block (see blocks)."""
+    return segmenter().cut_block(block)
 
 
 def fingerprint() -> str:

@@ -313,7 +313,7 @@ def test_tokens_from_worker_processes_are_the_serial_tokens(monkeypatch):
 
     filings, names, _, _ = seed_corpus()
     texts = (filings + names) * 3
-    serial = ix._tokenize_chunk(texts)
+    serial = [ix.tokenize(t) for t in texts]
     monkeypatch.setattr(ix, "PARALLEL_MIN_TEXTS", 10)
     monkeypatch.setenv("JIXIAO_JOBS", "2")
     assert ix.tokenize_many(texts) == serial
@@ -322,3 +322,20 @@ def test_tokens_from_worker_processes_are_the_serial_tokens(monkeypatch):
     b = ix.fit_index(texts)
     for part in ("terms", "idf", "indptr", "indices", "data", "ids"):
         assert np.array_equal(getattr(a, part), getattr(b, part))
+
+
+@pytest.mark.parametrize("which", ["filings", "names"])
+def test_fit_index_is_scikit_learns_vectorizer(which):
+    """fit_index counts terms itself (each distinct block cut once) and fits the weights with
+    scikit-learn's TfidfTransformer: the vocabulary, idf and document vectors are those of
+    TfidfVectorizer.fit_transform over the same texts."""
+    filings, names, _, _ = seed_corpus()
+    texts = (filings if which == "filings" else names) + ["", "的 和 与", filings[0]]
+    vectorizer = make_vectorizer()
+    expected = TextIndex.from_fitted(vectorizer, vectorizer.fit_transform(texts))
+    got = fit_index(texts)
+    assert got.terms.tolist() == expected.terms.tolist() and len(got.terms) > 100
+    assert np.array_equal(got.idf, expected.idf)
+    for part in ("indptr", "indices", "ids"):
+        assert np.array_equal(getattr(got, part), getattr(expected, part)), part
+    assert np.allclose(got.data, expected.data, rtol=1e-12, atol=0)
