@@ -196,16 +196,18 @@ def _read_budgets(path, problems: list) -> list[tuple[str, float, int]]:
 
 def _make_fill(model, profile: str, use_feedback: bool = True):
     """fill(project, level2) for engine.carry: the suggest engine's picks of that 二级."""
-    from engine.suggest import suggest
+    from engine.suggest import rank, to_indicator
 
     cache: dict[str, object] = {}
 
     def fill(project, level2):
+        # the draft suggest() would make, but only this category's indicators are built
         key = project.model_dump_json()
         if key not in cache:
             cache.clear()
-            cache[key] = suggest(model, project.model_copy(deep=True), profile=profile, use_feedback=use_feedback)
-        return [i for i in cache[key].indicators if i.level2 == level2]
+            cache[key] = rank(model, project.model_copy(deep=True), profile=profile, use_feedback=use_feedback)
+        ranking = cache[key]
+        return [to_indicator(ranking.project, c) for c in ranking.chosen if c.level2 == level2]
 
     return fill
 
@@ -454,7 +456,7 @@ def _carry_all(args, outdir, items, budgets, problems, model, progress):
     from corpus.parallel import ordered_map
     from engine.carry import match_budgets, roll_forward
 
-    from .writers.safety import safe_filename
+    from .writers.safety import TakenNames, safe_filename
 
     # budgets by name, and output names in input order (the same on every run)
     next_names = [roll_forward(fl.name, max(0, args.year - (fl.year or args.year - 1))).text
@@ -464,7 +466,7 @@ def _carry_all(args, outdir, items, budgets, problems, model, progress):
     for j in unmatched:
         name, _, row = budgets[j]
         problems.append(("", name, f"预算表第 {row} 行「{name}」没有匹配到任何申报表"))
-    taken = {f"{SUMMARY_STEM}.csv", f"{SUMMARY_STEM}.xlsx"}
+    taken = TakenNames((f"{SUMMARY_STEM}.csv", f"{SUMMARY_STEM}.xlsx"))
     out_names = [safe_filename(nn, _EXT[args.format], taken) for nn in next_names]
     job = _Job(args, outdir, _stamp(args.year), model.db_path if model is not None else None)
     tasks = [(k, f, n, filing, match, fname)

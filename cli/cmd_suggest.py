@@ -188,11 +188,11 @@ def _emit(drafts, args, fmt: str, single: bool) -> int:
         write(drafts[0] if single else drafts, args.output, fmt)
         stdout_write(f"已写入 {args.output}" + ("" if single else f"（{len(drafts)} 份草稿）"))
         return 0
-    from .writers.safety import safe_filename
+    from .writers.safety import TakenNames, safe_filename
 
     out = Path(args.output)
     ext = {"table": "md", "jsonl": "json"}.get(fmt, fmt)
-    taken: set[str] = set()
+    taken = TakenNames()
     for d in drafts:
         write(d, out / safe_filename(d.project.name, ext, taken), ext)
     stdout_write(f"已写入 {len(drafts)} 份草稿到 {out}")

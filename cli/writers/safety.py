@@ -67,6 +67,19 @@ def _clean_stem(name: str) -> str:
     return stem
 
 
+class TakenNames(set):
+    """The names already used in a folder, also kept case-folded, for safe_filename to check a
+    name in constant time (a batch names thousands of files); add names with .add()."""
+
+    def __init__(self, names=()):
+        super().__init__(names)
+        self.folded = {n.casefold() for n in self}
+
+    def add(self, name: str) -> None:
+        super().add(name)
+        self.folded.add(name.casefold())
+
+
 def safe_filename(name: str, ext: str, taken: set[str]) -> str:
     """A readable, safe, unique file name for `name` with extension `ext` ("xlsx" or ".xlsx").
 
@@ -79,7 +92,7 @@ def safe_filename(name: str, ext: str, taken: set[str]) -> str:
     ext = _FORBIDDEN.sub("", _visible(str(ext or ""))).strip(". ")
     suffix = f".{ext}" if ext else ""
     stem = _clean_stem(name)
-    seen = {t.casefold() for t in taken}
+    seen = taken.folded if isinstance(taken, TakenNames) else {t.casefold() for t in taken}
     n = 1
     while True:
         tail = "" if n == 1 else f" ({n})"
@@ -122,7 +135,7 @@ def safe_sheet_title(name: str, taken: set[str], fallback: str = "表") -> str:
     title = title.strip("' ") or fallback
     if title.casefold() == "history":
         title = f"{title}_"
-    seen = {t.casefold() for t in taken}
+    seen = taken.folded if isinstance(taken, TakenNames) else {t.casefold() for t in taken}
     n = 1
     while True:
         tail = "" if n == 1 else f" ({n})"

@@ -70,8 +70,18 @@ class Formats:
     def __init__(self, wb):
         self.wb = wb
         self._made: dict = {}
+        self._seen: dict = {}            # (id(props), quoted) → (props, format): the same dict again
 
     def get(self, props: dict | None = None, quoted: bool = False):
+        seen = self._seen.get((id(props), quoted))
+        if seen is not None and seen[0] is props:
+            return seen[1]
+        fmt = self._make(props, quoted)
+        if len(self._seen) < 64:         # callers building a new dict per cell gain nothing here
+            self._seen[(id(props), quoted)] = (props, fmt)
+        return fmt
+
+    def _make(self, props: dict | None, quoted: bool):
         key = (tuple(sorted((props or {}).items())), quoted)
         fmt = self._made.get(key, False)
         if fmt is False:
