@@ -309,7 +309,7 @@ def _analyze(doc) -> list[str]:
     return tokenize(doc) if isinstance(doc, str) else doc
 
 
-# a build cuts this many distinct blocks of text or more in worker processes, one per core (at most 4)
+# a build over this many texts or more cuts their blocks in worker processes, one per core (at most 4)
 PARALLEL_MIN_TEXTS = 20_000
 MEMO_PIECES = 1_000_000             # pieces of text whose blocks a build remembers
 
@@ -318,45 +318,17 @@ def _cut_chunk(chunk: list[str]) -> list[tuple[str, ...]]:
     return [cut_block(b) for b in chunk]
 
 
-def cut_blocks(distinct: Sequence[str]) -> list[tuple[str, ...]]:
-    """cut_block() of every block, in order.  Many blocks are split over forked worker processes
-    when this process has a single thread (a fork copies the loaded jieba and imports nothing;
-    with other threads running, or where fork does not exist, it stays in this process); the
-    tokens are the same either way.  JIXIAO_JOBS=1 keeps it in this process."""
-    from corpus.parallel import fork_pool, jobs as n_jobs
-
-    jobs = n_jobs()
-    if len(distinct) < PARALLEL_MIN_TEXTS or jobs < 2:
-        return _cut_chunk(list(distinct))
-    tokenize("预热")                   # load jieba once here, so the workers inherit it
-    pool = fork_pool(jobs)
-    if pool is None:
-        return _cut_chunk(list(distinct))
-    from concurrent.futures.process import BrokenProcessPool
-
-    size = -(-len(distinct) // (jobs * 4))
-    chunks = [list(distinct[i:i + size]) for i in range(0, len(distinct), size)]
-    try:
-        with pool:
-            parts = list(pool.map(_cut_chunk, chunks))
-    except (OSError, BrokenProcessPool):   # no processes to be had, or one died: do it alone
-        return _cut_chunk(list(distinct))
-    return [tokens for part in parts for tokens in part]
-
-
-def _split(texts: Sequence[str]) -> tuple[list[list[str]], list[str], list[tuple[str, ...]]]:
-    """(blocks of each text, the distinct blocks, their tokens): each distinct block — an
-    indicator name used in thousands of filings — is cut once."""
-    per_text = [blocks(t) for t in texts]
-    distinct = list(dict.fromkeys(b for bs in per_text for b in bs))
-    return per_text, distinct, cut_blocks(distinct)
-
-
 def tokenize_many(texts: Sequence[str]) -> list[list[str]]:
-    """tokenize() of every text, in order (see cut_blocks for the worker processes)."""
-    per_text, distinct, cuts = _split(texts)
-    tokens_of = dict(zip(distinct, cuts))
-    return [[tok for b in bs for tok in tokens_of[b]] for bs in per_text]
+    """tokenize() of every text, in order; each distinct block is cut once (in worker processes
+    for a large set, see _BlockCutter), the tokens are the same either way."""
+    position: dict[str, int] = {}
+    per_text = []
+    with _BlockCutter(len(texts)) as cutter:
+        for t in texts:
+            per_text.append([position.setdefault(b, len(position)) for b in blocks(t)])
+            cutter.feed(position)
+        cuts = cutter.finish(position)
+    return [[tok for i in numbers for tok in cuts[i]] for numbers in per_text]
 
 
 def fit_index(texts: Sequence[str], ids: Sequence[int] | None = None) -> TextIndex:
@@ -431,7 +403,9 @@ def fit_indexes(corpora: dict[str, tuple[Sequence[str], Sequence[int] | None]]) 
 class _BlockCutter:
     """Cuts the distinct blocks of a large build in forked worker processes while the texts are
     still being split: every CHUNK new blocks go to the workers at once.  With few texts, one
-    job, or no safe fork, everything is cut here at the end.  Same tokens either way."""
+    job, or no safe fork (a fork copies the loaded jieba and imports nothing; with other threads
+    running, or where fork does not exist, it stays in this process), everything is cut here at
+    the end.  JIXIAO_JOBS=1 keeps it in this process.  Same tokens either way."""
 
     CHUNK = 8192
 
