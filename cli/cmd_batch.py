@@ -434,10 +434,10 @@ def _carry_in_worker(i: int):
 def _fork_pool(n_tasks: int, progress, n_jobs: int | None, initializer=None, initargs: tuple = ()):
     """corpus.parallel.fork_pool with the progress bar paused (its refresh thread stopped, so
     forking is safe); None when there are too few tasks or one job."""
-    from corpus.parallel import fork_pool, jobs
+    from corpus.parallel import fork_pool, workers_for
 
-    n = n_jobs or jobs()
-    if n_tasks < PARALLEL_MIN_FILINGS or n < 2:
+    n = workers_for(n_tasks, PARALLEL_MIN_FILINGS, n_jobs)
+    if not n:
         return None
     progress.pause()
     try:

@@ -157,12 +157,12 @@ def _suggest_all(model, args, projects) -> list:
     """The draft of every project, in list order.  A long list is shared out over forked worker
     processes (--jobs / JIXIAO_JOBS); drafts are the same as made here, and the projects a
     dead worker had not finished are drafted here."""
-    from corpus.parallel import fork_pool, jobs, ordered_map
+    from corpus.parallel import fork_pool, ordered_map, workers_for
 
     global _SHARED
     drafts = []
-    n = args.jobs or jobs()
-    if len(projects) >= PARALLEL_MIN_PROJECTS and n >= 2:
+    n = workers_for(len(projects), PARALLEL_MIN_PROJECTS, args.jobs)
+    if n:
         _SHARED = (args, projects)
         try:
             pool = fork_pool(n, _init_worker, (model.db_path,))

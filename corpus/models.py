@@ -5,6 +5,7 @@ engine reads them back.  Field names are the ones `jixiao parse --format json` p
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -83,9 +84,10 @@ def _assemble(cls, values: dict):
     return m
 
 
+@lru_cache(maxsize=1)
 def _assembly_matches() -> bool:
-    """Whether _assemble builds what pydantic's model_construct builds (checked once at import,
-    so another pydantic version falls back to model_construct instead of breaking)."""
+    """Whether _assemble builds what pydantic's model_construct builds (checked once, on first
+    use, so another pydantic version falls back to model_construct instead of breaking)."""
     values = {"level1": "产出指标", "level2": "数量指标", "level1_raw": "产出", "level2_raw": "数量",
               "name": "受理件数", "value": "≥10件", "parsed": ParsedValue(kind="number", op="≥", number=10.0, unit="件"),
               "basis": None, "source": Source(file="f", table=1, row=2)}
@@ -97,8 +99,6 @@ def _assembly_matches() -> bool:
         return False
 
 
-_ASSEMBLE = _assembly_matches()
-
 
 def trusted_indicator(level1: str, level2: str, level1_raw: str, level2_raw: str, name: str, value: str,
                       parsed: ParsedValue, basis: str | None, source: Source | None) -> Indicator:
@@ -107,4 +107,4 @@ def trusted_indicator(level1: str, level2: str, level1_raw: str, level2_raw: str
     province's ingest reads.  level1 must already be level2's parent."""
     values = {"level1": level1, "level2": level2, "level1_raw": level1_raw, "level2_raw": level2_raw,
               "name": name, "value": value, "parsed": parsed, "basis": basis, "source": source}
-    return _assemble(Indicator, values) if _ASSEMBLE else Indicator.model_construct(**values)
+    return _assemble(Indicator, values) if _assembly_matches() else Indicator.model_construct(**values)

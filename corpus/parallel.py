@@ -2,6 +2,9 @@
 
     jobs()              worker processes to use: JIXIAO_JOBS when set, else the cores this
                         process may run on, at most MAX_JOBS
+    workers_for(n_tasks, min_tasks, n_jobs=None)
+                        worker processes for a run of n_tasks: n_jobs (else jobs()) when there
+                        are at least min_tasks and two or more jobs, else 0 (work here)
     fork_context()      the multiprocessing "fork" context when forking is safe here (a platform
                         with fork and a process with a single thread), else None: callers then
                         do the work in their own process
@@ -38,6 +41,11 @@ def jobs() -> int:
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
     return max(1, min(cores, MAX_JOBS))
+
+
+def workers_for(n_tasks: int, min_tasks: int, n_jobs: int | None = None) -> int:
+    n = n_jobs or jobs()
+    return n if n_tasks >= min_tasks and n >= 2 else 0
 
 
 def fork_context():

@@ -413,11 +413,12 @@ class _BlockCutter:
         self.n_texts, self.pool, self.sent, self.futures = n_texts, None, 0, []
 
     def __enter__(self) -> "_BlockCutter":
-        from corpus.parallel import fork_pool, jobs
+        from corpus.parallel import fork_pool, workers_for
 
-        if self.n_texts >= PARALLEL_MIN_TEXTS and jobs() >= 2:
+        n = workers_for(self.n_texts, PARALLEL_MIN_TEXTS)
+        if n:
             tokenize("预热")           # load jieba once here, so the workers inherit it
-            self.pool = fork_pool(jobs())
+            self.pool = fork_pool(n)
         return self
 
     def feed(self, position: dict[str, int]) -> None:
