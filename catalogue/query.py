@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 # Feedback actions recorded by `chat` and how much each moves an indicator's score.
 FEEDBACK_WEIGHT = {"keep": 1.0, "add": 1.0, "change": 0.5, "reject": -1.0}
@@ -42,17 +42,18 @@ class CatalogueReader:
         return str(row[0]) if row else "0"
 
     # -- texts the engine indexes -----------------------------------------------------------
-    def filing_texts(self) -> tuple[list[int], list[str]]:
-        """(ids, texts) of project filings: name twice, description, indicator names in form
-        order (joined in SQLite: a province's 1.5 M names never become Python rows)."""
-        ids, texts = [], []
+    def filing_texts(self) -> Iterator[tuple[int, str]]:
+        """(id, text) of every project filing, by id, as the cursor reads them: name twice,
+        description, indicator names in form order (joined in SQLite: a province's 1.5 M names
+        never become Python rows).  How many: count_filing_texts()."""
         for fid, name, description, names in self.conn.execute(
                 "SELECT f.id, f.name, f.description, (SELECT group_concat(name, ' ') FROM "
                 "(SELECT i.name FROM indicators i WHERE i.filing_id = f.id ORDER BY i.position)) "
                 "FROM filings f WHERE f.kind = 'project' ORDER BY f.id"):
-            ids.append(fid)
-            texts.append(f"{name} {name} {description or ''} {names or ''}")
-        return ids, texts
+            yield fid, f"{name} {name} {description or ''} {names or ''}"
+
+    def count_filing_texts(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM filings WHERE kind = 'project'").fetchone()[0]
 
     def canonical_texts(self) -> tuple[list[int], list[str]]:
         """(ids, names) of canonical indicators."""

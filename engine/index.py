@@ -334,28 +334,32 @@ def tokenize_many(texts: Sequence[str]) -> list[list[str]]:
 def fit_index(texts: Sequence[str], ids: Sequence[int] | None = None) -> TextIndex:
     """TF-IDF over the texts: the same vocabulary, idf and weights as make_vectorizer()'s
     fit_transform (see fit_indexes)."""
-    return fit_indexes({"main": (texts, ids)})["main"]
+    ids = range(len(texts)) if ids is None else ids
+    if len(ids) != len(texts):
+        raise ValueError("ids and texts differ in length")
+    return fit_indexes({"main": zip(ids, texts)}, len(texts))["main"]
 
 
-def fit_indexes(corpora: dict[str, tuple[Sequence[str], Sequence[int] | None]]) -> dict[str, TextIndex]:
-    """One index per named (texts, ids), with the blocks of all texts cut once together.
+def fit_indexes(corpora: dict[str, Iterable[tuple[int, str]]], n_texts: int) -> dict[str, TextIndex]:
+    """One index per named stream of (id, text), with the blocks of all texts cut once together.
 
+    The streams are read as the blocks are cut (a catalogue cursor: reading the texts overlaps
+    with cutting); n_texts, how many there are in all, decides whether worker processes cut.
     Term counts are made here, not by CountVectorizer: a text's counts are its blocks' token
     counts added up, i.e. the sparse product (text × block occurrences) · (block × term counts),
     exact integers; scikit-learn's TfidfTransformer then fits the idf and weights the rows.  The
     vocabulary, idf and document vectors are those of make_vectorizer().fit_transform(texts).
     """
     import numpy as np
-    from scipy.sparse import csr_matrix
-    from sklearn.feature_extraction.text import TfidfTransformer
 
     position: dict[str, int] = {}                  # distinct block → its number, in first-seen order
     memo: dict[str, tuple[int, ...]] = {}          # piece of text → its block numbers
     named = {}
-    with _BlockCutter(sum(len(texts) for texts, _ in corpora.values())) as cutter:
-        for name, (texts, ids) in corpora.items():
-            used, sizes = array("q"), array("q")       # block numbers of every text, and how many
-            for t in texts:
+    with _BlockCutter(n_texts) as cutter:
+        for name, items in corpora.items():
+            ids, used, sizes = [], array("q"), array("q")   # ids; block numbers of every text, how many
+            for doc_id, t in items:
+                ids.append(doc_id)
                 start = len(used)
                 # no block spans a space, so a text's blocks are its pieces' blocks; pieces (the
                 # indicator names of thousands of filings) repeat, and are split once
@@ -368,14 +372,18 @@ def fit_indexes(corpora: dict[str, tuple[Sequence[str], Sequence[int] | None]]) 
                     used.extend(got)
                 sizes.append(len(used) - start)
                 cutter.feed(position)
-            ids = list(range(len(sizes))) if ids is None else list(ids)
-            if len(ids) != len(sizes):
-                raise ValueError("ids and texts differ in length")
             named[name] = (np.frombuffer(used, dtype=np.int64), np.frombuffer(sizes, dtype=np.int64), ids)
+        memo.clear()
+        # imported while the workers are still cutting
+        from scipy.sparse import csr_matrix
+        from sklearn.feature_extraction.text import TfidfTransformer
+
         cuts = cutter.finish(position)
     out = {}
     for name, (used, sizes, ids) in named.items():
-        own = np.unique(used)                      # this corpus's distinct blocks, in cut order
+        seen = np.zeros(len(cuts), dtype=bool)
+        seen[used] = True
+        own = np.flatnonzero(seen)                 # this corpus's distinct blocks, in cut order
         vocab = sorted({tok for i in own.tolist() for tok in cuts[i]})
         if not vocab:                  # no documents, or nothing but stopwords and punctuation
             out[name] = TextIndex.empty(ids)
@@ -385,19 +393,27 @@ def fit_indexes(corpora: dict[str, tuple[Sequence[str], Sequence[int] | None]]) 
         local[own] = np.arange(len(own))
         lengths = np.fromiter((len(cuts[i]) for i in own.tolist()), dtype=np.int64, count=len(own))
         n_tokens = int(lengths.sum())
+        # CSR made directly (a row's repeated columns are added up by the product)
         block_terms = csr_matrix(
-            (np.ones(n_tokens), (np.repeat(np.arange(len(own)), lengths),
-                                 np.fromiter((column[t] for i in own.tolist() for t in cuts[i]),
-                                             dtype=np.int64, count=n_tokens))),
-            shape=(len(own), len(vocab)), dtype=np.float64)
-        text_blocks = csr_matrix((np.ones(len(used)), (np.repeat(np.arange(len(sizes)), sizes), local[used])),
-                                 shape=(len(sizes), len(own)), dtype=np.float64)
+            (np.ones(n_tokens), np.fromiter((column[t] for i in own.tolist() for t in cuts[i]),
+                                            dtype=np.int64, count=n_tokens), _indptr(lengths)),
+            shape=(len(own), len(vocab)))
+        text_blocks = csr_matrix((np.ones(len(used)), local[used], _indptr(sizes)), shape=(len(sizes), len(own)))
         counts = (text_blocks @ block_terms).tocsr()
         counts.sum_duplicates()
         tfidf = TfidfTransformer(**PARAMS)
         matrix = tfidf.fit_transform(counts)
         out[name] = TextIndex.from_matrix(np.asarray(vocab, dtype=str), tfidf.idf_, matrix, ids)
     return out
+
+
+def _indptr(lengths):
+    """CSR row pointers for rows of these lengths."""
+    import numpy as np
+
+    indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    return indptr
 
 
 class _BlockCutter:

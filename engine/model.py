@@ -110,12 +110,13 @@ class EngineModel:
             conn.execute("BEGIN")
         try:
             revision = self.revision()
-            fids, texts = self.cat.filing_texts()
             cids, names = self.cat.canonical_texts()
+            # the filing texts are read from the cursor while their blocks are being cut
+            indexes = fit_indexes({"filings": self.cat.filing_texts(), "names": zip(cids, names)},
+                                  self.cat.count_filing_texts() + len(cids))
         finally:
             if own_tx:
                 conn.rollback()
-        indexes = fit_indexes({"filings": (texts, fids), "names": (names, cids)})
         meta = {"revision": revision}
         try:
             save_indexes(self.index_path, indexes, meta)

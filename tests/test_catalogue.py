@@ -261,8 +261,9 @@ def test_library_is_stored_with_templates(db):
 
 def test_engine_reader_sees_the_catalogue_and_new_revisions(db, tmp_path):
     reader = CatalogueReader(db)
-    ids, texts = reader.filing_texts()
-    assert len(ids) == 20 and all(texts)
+    rows = list(reader.filing_texts())
+    assert len(rows) == 20 == reader.count_filing_texts() and all(text for _, text in rows)
+    assert [fid for fid, _ in rows] == sorted(fid for fid, _ in rows)
     cids, names = reader.canonical_texts()
     info = reader.canonicals(cids[:5])
     assert all(isinstance(v["tags"], list) and v["tags"] for v in info.values())

@@ -211,7 +211,7 @@ def test_model_builds_one_fresh_file_and_reuses_it(db):
 
     model = open_model(db)
     try:
-        fids, _ = model.cat.filing_texts()
+        fids = [fid for fid, _ in model.cat.filing_texts()]
         cids, _ = model.cat.canonical_texts()
         revision = model.revision()
         first = model.similar_filings("政务大厅租金", 5)

@@ -151,7 +151,7 @@ def test_parallel_ingests_store_every_filing_exactly_once(tmp_path):
     while any(p.poll() is None for p in procs):               # an engine reading meanwhile
         if db.exists():
             reader = CatalogueReader(db)
-            ids, _ = reader.filing_texts()
+            ids = [fid for fid, _ in reader.filing_texts()]
             reader.revision()
             reader.close()
             reads += 1
