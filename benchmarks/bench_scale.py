@@ -16,7 +16,9 @@ as a province collects its counties' exports.  Every step is a whole process of 
   warm     `jixiao suggest --from P.jsonl` on --projects projects minus on one project, per project
 
 Targets (issue 8): ingest ≤ 90 s, index ≤ 30 s, warm ≤ 20 ms, cold ≤ 1.0 s, peak RSS ≤ 1 GB.
-Figures are printed, never asserted.  --runs repeats ingest and index build (median).
+Figures are printed, never asserted.  --runs repeats ingest and index build (median).  The
+machine factor (benchmarks/calibrate.py, measured before and after) scales the targets to this
+machine; the last lines print both.
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import calibrate                                 # noqa: E402
 import synth                                     # noqa: E402
 from bench_suggest import QUERY, write_projects  # noqa: E402
 from measure import alternate, bench_env, jixiao_cmd, machine, run, shown  # noqa: E402
@@ -67,6 +70,8 @@ def main() -> int:
         jx = jixiao_cmd()
         env = bench_env()
         db = work / "catalogue.db"
+        f_before = calibrate.factor()
+        figures = {}                                   # label: (seconds, target seconds)
 
         times, rss_all = [], []
         for _ in range(args.runs):
@@ -76,6 +81,7 @@ def main() -> int:
             t, rss, _ = run(cmd, env)
             times.append(t)
             rss_all.append(rss)
+        figures["ingest"] = (statistics.median(times), 90.0)
         _line("ingest", statistics.median(times), max(rss_all), "target ≤ 90 s",
               shown(cmd).replace(str(work), "$WORK"))
         wal = db.with_name(db.name + "-wal")
@@ -88,12 +94,14 @@ def main() -> int:
             times.append(t)
             rss_all.append(rss)
         index = db.with_name(db.name + ".index.npz")
+        figures["index"] = (statistics.median(times), 30.0)
         _line("index", statistics.median(times), max(rss_all), f"target ≤ 30 s; index file {_mb(index):.0f} MB",
               f"python -c \"{BUILD}\" $WORK/catalogue.db")
 
         cmd = jx + ["suggest", QUERY, "--format", "json", "--db", str(db)]
         (cold,) = alternate([cmd], args.suggest_runs, env)
         _, rss, _ = run(cmd, env)
+        figures["cold"] = (statistics.median(cold), 1.0)
         _line("cold", statistics.median(cold), rss, f"median of {args.suggest_runs}; target ≤ 1.0 s",
               shown(cmd).replace(str(work), "$WORK"))
 
@@ -105,10 +113,16 @@ def main() -> int:
                       "-o", str(work / f"{p.stem}.out.jsonl")] for p in (many, one)]
         t_many, t_one = alternate(cmds, args.suggest_runs, env)
         per = [(a - b) / (args.projects - 1) * 1000 for a, b in zip(t_many, t_one)]
+        figures["warm"] = (statistics.median(per) / 1000, 0.020)
         _, rss, _ = run(cmds[0], env)
         print(f"  warm     {statistics.median(per):8.2f} ms per project over {args.projects} projects   "
               f"peak RSS {rss:5.0f} MB   (target ≤ 20 ms)\n"
               f"           command: {shown(cmds[0]).replace(str(work), '$WORK')}")
+        f = (f_before + calibrate.factor()) / 2
+        print(f"  machine factor {f:.2f} (benchmarks/calibrate.py, before and after): targets scaled to this machine")
+        for label, (seconds, target) in figures.items():
+            print(f"    {label:6s} ≤ {calibrate.scaled(target, f)} s here; measured {seconds:.3g} s "
+                  f"({seconds / target / f:.2f} of the scaled target)")
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
