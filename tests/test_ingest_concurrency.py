@@ -152,6 +152,7 @@ def test_parallel_ingests_store_every_filing_exactly_once(tmp_path):
         if db.exists():
             reader = CatalogueReader(db)
             ids = [fid for fid, _ in reader.filing_texts()]
+            assert ids == sorted(set(ids))                  # one text per filing, by id, mid-write
             reader.revision()
             reader.close()
             reads += 1
