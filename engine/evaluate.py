@@ -6,19 +6,19 @@ Two modes:
     name/description/budget/year is compared with what it really filed;
   * a folder of filings not in the catalogue (e.g. public filings from other units).
 
-Figures per system (jixiao and two baselines, run on the same held-out filings):
-  recall      share of real indicators matched by a suggestion of the same 二级 with a similar
-              name (see `similar_names`)
+Figures per system (jixiao and three baselines, run on the same held-out filings):
+  recall      share of real indicators matched one-to-one by a suggestion of the same 二级 under
+              the strict rule of engine.matching (also per 二级: `recall_by_level2`)
   coverage    share of the template's required categories the table fills
   validity    share of values that are well-formed (number with unit, deadline, grade) or
               explicitly marked needs_input
   size        mean number of indicators per table (real filings: `real_size`)
 Baselines: `popular` — the most used indicators per 二级, as many per category as jixiao's draft;
-`copy` — the most similar past filing copied as it is (what officers do by hand).
+`copy` — the most similar past filing copied as it is (what officers do by hand); `generic` — one
+fixed 11-line table, the same for every project (data/eval_match.json).
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from corpus.categories import LEVEL2_CANON
@@ -26,43 +26,27 @@ from corpus.values import parse_value
 
 from .draft import Draft, DraftIndicator, Project
 from .lint import lint_draft
+from .matching import generic_table, matched_pairs
 from .profiles import profile as get_profile
-from .suggest import norm_key, suggest
-
-NAME_MATCH = 60     # rapidfuzz score (0–100) for "a similar name"
-
-
-def similar_names(a: str, b: str) -> bool:
-    from rapidfuzz import fuzz
-
-    ka, kb = norm_key(a), norm_key(b)
-    if not ka or not kb:
-        return False
-    if ka == kb:
-        return True
-    score = fuzz.ratio(ka, kb)
-    if min(len(ka), len(kb)) >= 4:
-        score = max(score, 0.9 * fuzz.partial_ratio(ka, kb))
-    return score >= NAME_MATCH
+from .suggest import suggest
 
 
 def recall_of(draft: Draft, real: list) -> tuple[int, int]:
-    """(matched, total) real indicators; each suggestion matches at most one real indicator."""
-    used: set[int] = set()
-    hit = 0
+    """(matched, total) real indicators under the strict one-to-one rule."""
+    hit, total, _ = _match(draft, real)
+    return hit, total
+
+
+def _match(draft: Draft, real: list) -> tuple[int, int, dict[str, list[int]]]:
     reals = [r for r in real if r.name]
-    for r in reals:
-        for j, s in enumerate(draft.indicators):
-            if j in used or s.level2 != r.level2:
-                continue
-            if similar_names(s.name, r.name):
-                used.add(j)
-                hit += 1
-                break
-    return hit, len(reals)
-
-
-_WELL_FORMED = re.compile(r".")
+    pairs = matched_pairs([(s.level2, s.name) for s in draft.indicators], [(r.level2, r.name) for r in reals])
+    per: dict[str, list[int]] = {}
+    matched = {j for _, j in pairs}
+    for j, r in enumerate(reals):
+        got = per.setdefault(r.level2, [0, 0])
+        got[1] += 1
+        got[0] += j in matched
+    return len(pairs), len(reals), per
 
 
 def valid_value(ind: DraftIndicator) -> bool:
@@ -85,11 +69,16 @@ class Tally:
     size: int = 0
     tables: int = 0
     errors: int = 0
+    by_level2: dict = field(default_factory=dict)     # 二级 → [matched, filed]
 
-    def add(self, draft: Draft, real: list, profile: str) -> None:
-        h, t = recall_of(draft, real)
+    def add(self, draft: Draft, real: list, profile: str) -> tuple[int, int]:
+        h, t, per = _match(draft, real)
         self.hit += h
         self.total += t
+        for l2, (a, b) in per.items():
+            got = self.by_level2.setdefault(l2, [0, 0])
+            got[0] += a
+            got[1] += b
         req = get_profile(profile)["required"]
         present = {i.level2 for i in draft.indicators if i.name}
         self.covered += sum(1 for l2 in req if l2 in present)
@@ -99,12 +88,15 @@ class Tally:
         self.size += len(draft.indicators)
         self.tables += 1
         self.errors += sum(1 for f in lint_draft(draft, profile) if f.severity == "error")
+        return h, t
 
     def figures(self) -> dict:
         div = lambda a, b: round(a / b, 3) if b else 0.0  # noqa: E731
+        per = {l2: div(*self.by_level2[l2]) for l2 in LEVEL2_CANON if l2 in self.by_level2}
         return {"recall": div(self.hit, self.total), "coverage": div(self.covered, self.required),
                 "validity": div(self.valid, self.values), "size": div(self.size, self.tables),
-                "lint_errors_per_table": div(self.errors, self.tables)}
+                "lint_errors_per_table": div(self.errors, self.tables), "recall_by_level2": per,
+                "matched": self.hit, "filed": self.total}
 
 
 @dataclass
@@ -126,6 +118,13 @@ def _popular_draft(model, project: Project, exclude: set[int], places: dict[str,
     return Draft(project=project, indicators=inds)
 
 
+def _generic_draft(project: Project) -> Draft:
+    """The fixed generic table: the same lines for every project, values left to fill."""
+    inds = [DraftIndicator(level1="", level2=l2, name=name, needs_input=True)
+            for l2, names in generic_table().items() for name in names]
+    return Draft(project=project, indicators=inds)
+
+
 def _copy_draft(model, project: Project, exclude: set[int]) -> Draft:
     from .suggest import project_text
 
@@ -139,16 +138,18 @@ def _copy_draft(model, project: Project, exclude: set[int]) -> Draft:
 
 
 def evaluate(model, filings: list, *, exclude_ids: list[set[int]] | None = None, profile: str = "default",
-             mode: str = "leave-one-out") -> EvalResult:
-    """Run jixiao and both baselines over held-out filings."""
-    systems = {"jixiao": Tally(), "popular": Tally(), "copy": Tally()}
+             mode: str = "leave-one-out", units: list[str | None] | None = None) -> EvalResult:
+    """Run jixiao and the baselines over held-out filings.  `units` gives, per filing, its unit
+    when the form names no department (leave-one-out: the document it was published in)."""
+    systems = {"jixiao": Tally(), "popular": Tally(), "copy": Tally(), "generic": Tally()}
     result = EvalResult(mode=mode, filings=len(filings), real_size=0.0)
     real_total = 0
     for n, f in enumerate(filings):
         exclude = exclude_ids[n] if exclude_ids else set()
         project = Project(name=f.name, description=f.description, budget=f.budget,
                           year=f.year, department=f.department)
-        ours = suggest(model, project, profile=profile, use_feedback=False, exclude_filings=exclude)
+        ours = suggest(model, project, profile=profile, use_feedback=False, exclude_filings=exclude,
+                       unit=units[n] if units else None)
         places: dict[str, int] = {}
         for ind in ours.indicators:
             places[ind.level2] = places.get(ind.level2, 0) + 1
@@ -156,13 +157,13 @@ def evaluate(model, filings: list, *, exclude_ids: list[set[int]] | None = None,
             "jixiao": ours,
             "popular": _popular_draft(model, project, exclude, places),
             "copy": _copy_draft(model, project, exclude),
+            "generic": _generic_draft(project),
         }
         real = [i for i in f.indicators if i.name]
         real_total += len(real)
         row = {"name": f.name, "real": len(real)}
         for k, d in drafts.items():
-            systems[k].add(d, real, profile)
-            h, t = recall_of(d, real)
+            h, t = systems[k].add(d, real, profile)
             row[k] = f"{h}/{t}"
         result.per_filing.append(row)
     result.real_size = round(real_total / len(filings), 2) if filings else 0.0
