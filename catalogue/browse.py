@@ -47,6 +47,38 @@ def stats(conn: sqlite3.Connection) -> dict:
     }
 
 
+def sectors(conn: sqlite3.Connection) -> list[dict]:
+    """Every sector of the library in priority order: code, sector, aliases, keywords,
+    beneficiaries, entries (count), by_level2 (count per 二级), filings (in this catalogue)."""
+    from .sectors import sector_data
+
+    filings = dict(conn.execute("SELECT tag, COUNT(*) FROM filing_tags GROUP BY tag"))
+    out = []
+    for s in sector_data().sectors:
+        per: dict[str, int] = {}
+        for e in s.entries:
+            per[e["level2"]] = per.get(e["level2"], 0) + 1
+        out.append({"code": s.code, "sector": s.name, "aliases": list(s.aliases),
+                    "keywords": sorted(s.keywords, key=lambda k: -s.keywords[k]) + list(s.patterns),
+                    "beneficiaries": list(s.beneficiaries), "entries": len(s.entries), "by_level2": per,
+                    "filings": int(filings.get(s.name, 0))})
+    return out
+
+
+def sector_entries(conn: sqlite3.Connection, sector: str) -> list[dict]:
+    """The library entries of one sector as the catalogue holds them, in library order."""
+    import json
+
+    cols = ("code", "level2", "name", "value", "basis", "direction", "unit", "requires", "explain")
+    rows = conn.execute(f"SELECT {', '.join(cols)} FROM library WHERE type = ? ORDER BY id", (sector,))
+    out = []
+    for r in rows:
+        d = dict(zip(cols, r))
+        d["requires"] = json.loads(d["requires"] or "[]")
+        out.append(d)
+    return out
+
+
 def search(conn: sqlite3.Connection, text: str, *, limit: int = 30,
            level2: str | None = None) -> tuple[int, list[dict]]:
     """Canonical indicators with a spelling containing `text`: (how many, the first `limit`).

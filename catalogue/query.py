@@ -65,13 +65,21 @@ class CatalogueReader:
 
     # -- lookups -----------------------------------------------------------------------------
     def filings(self, ids) -> dict[int, dict]:
-        """id → {id, name, year, budget, department, description, kind}."""
+        """id → {id, name, year, budget, department, description, kind, src_file, tags (sectors,
+        primary first)}."""
         marks, ids = _in(ids)
         if not ids:
             return {}
         rows = self.conn.execute(
-            f"SELECT id, name, year, budget, department, description, kind FROM filings WHERE id IN ({marks})", ids)
-        return {r["id"]: dict(r) for r in rows}
+            f"SELECT id, name, year, budget, department, description, kind, src_file, "
+            f"(SELECT group_concat(tag, '|') FROM (SELECT tag FROM filing_tags t WHERE t.filing_id = f.id "
+            f"ORDER BY rank)) AS tags FROM filings f WHERE id IN ({marks})", ids)
+        out = {}
+        for r in rows:
+            d = dict(r)
+            d["tags"] = tuple(d["tags"].split("|")) if d["tags"] else ()
+            out[r["id"]] = d
+        return out
 
     def indicators_of(self, ids) -> list[dict]:
         """Indicators of these filings in form order: filing_id, canonical_id, level2, name, value, basis."""
@@ -121,7 +129,8 @@ class CatalogueReader:
     def library(self, types: Iterable[str] | None) -> list[dict]:
         """Common-library entries (共性指标) for these project types plus the generic ones (every
         entry when types is None)."""
-        rows = self.conn.execute("SELECT type, level2, name, value, basis, code FROM library ORDER BY id")
+        rows = self.conn.execute("SELECT type, level2, name, value, basis, code, unit, direction, requires "
+                                 "FROM library ORDER BY id")
         if types is None:
             return [dict(r) for r in rows]
         types = set(types)

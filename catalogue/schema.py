@@ -6,7 +6,7 @@ The rest support the write path, the catalogue commands and incremental statisti
     meta              key → value: revision, changes, catalogue_id, schema, library/tags versions
     sources           files already read, by SHA-256 of their bytes (re-reading them is skipped)
     filings           one row per filing; content_hash (unique) dedupes the same filing from any format
-    filing_tags       project-type tags of each filing, rank 0 = primary
+    filing_tags       sectors (行业) of each filing, rank 0 = primary
     indicators        one row per 三级 indicator, in form order; parsed value; canonical_id
     canonical         merged near-identical names per 二级: usage (filings), typical value, tags,
                       numeric range in the most common unit, top values, stable code
@@ -16,7 +16,7 @@ The rest support the write path, the catalogue commands and incremental statisti
     canonical_tags    tag → number of filings per canonical indicator
     code_seq          last sequence number per code prefix <type>-<二级>
     dirty_canonical   canonical ids whose statistics wait for the end of an ingest run
-    library           built-in common indicators (共性指标) per project type
+    library           the built-in sector library (行业指标库, data/sectors/): entries per sector
     feedback          what officers kept / added / changed / rejected in chat
 """
 from __future__ import annotations
@@ -56,7 +56,8 @@ _TABLES = {
     "code_seq": ({"prefix": str, "last": int}, "prefix"),
     "dirty_canonical": ({"id": int}, "id"),
     "library": ({"id": int, "type": str, "level1": str, "level2": str, "name": str, "value": str,
-                 "basis": str, "code": str, "explain": str, "source": str}, "id"),
+                 "basis": str, "code": str, "explain": str, "source": str, "unit": str, "direction": str,
+                 "requires": str}, "id"),
     "feedback": ({"id": int, "name": str, "level2": str, "action": str, "project": str,
                   "created_at": str}, "id"),
 }

@@ -248,7 +248,7 @@ def _bring_up_to_date(db: sqlite_utils.Database, path: Path, bootstrap: bool) ->
 
 def _load_library(db: sqlite_utils.Database) -> None:
     db.execute("DELETE FROM library")
-    db["library"].insert_all(library_rows())
+    db["library"].insert_all(library_rows(), alter=True)   # older catalogues gain the new columns
     _set_meta(db.conn, library_version=library_version())
 
 

@@ -1,4 +1,4 @@
-"""`jixiao catalogue stats | search TEXT | show ID | export`: look into the catalogue."""
+"""`jixiao catalogue stats | sectors [NAME] | search TEXT | show ID | export`: look into the catalogue."""
 from __future__ import annotations
 
 
@@ -10,9 +10,15 @@ def register(sub) -> None:
         description="查看指标库（catalogue）。默认指标库第一次使用时由随软件附带的申报表自动建立。",
     )
     cmds = p.add_subparsers(dest="catalogue_command", metavar="子命令", required=True)
-    s = cmds.add_parser("stats", help="申报表、指标、规范指标、共性指标的数量，按项目类型和指标类别统计")
+    s = cmds.add_parser("stats", help="申报表、指标、规范指标、行业指标库的数量，按行业和指标类别统计")
     add_db_arg(s)
     s.add_argument("--format", choices=["table", "json"], default="table", help="输出格式（默认 table）")
+
+    r = cmds.add_parser("sectors", help="列出行业指标库的全部行业：触发词、典型服务对象、各类指标条数、指标库中该行业的申报表数；"
+                                        "给出行业名称时列出该行业的全部指标")
+    r.add_argument("name", nargs="?", metavar="行业", help="只看一个行业（名称或别名，如 林业、培训）")
+    add_db_arg(r)
+    r.add_argument("--format", choices=["table", "json"], default="table", help="输出格式（默认 table）")
 
     q = cmds.add_parser("search", help="按名称片段搜索指标（支持一两个字，如“热线”“租金”）")
     q.add_argument("text", metavar="TEXT", help="指标名称中的文字")
@@ -22,7 +28,7 @@ def register(sub) -> None:
     q.add_argument("--format", choices=["table", "json"], default="table", help="输出格式（默认 table）")
 
     w = cmds.add_parser("show", help="查看一个规范指标（编号或代码）：取值、项目类型、来源申报表；"
-                                     "也可查看共性指标（GX- 开头的代码）")
+                                     "也可查看行业指标库的指标（GX- 开头的代码）")
     w.add_argument("ident", metavar="ID", help="规范指标的编号（如 13）或代码（如 RX-09-0001）")
     add_db_arg(w)
     w.add_argument("--format", choices=["text", "json"], default="text", help="输出格式（默认 text）")
@@ -47,9 +53,9 @@ def _stats_text(st: dict, db_path) -> str:
     c = _console()
     c.print(f"指标库：{db_path}（版本 {st['revision']}）")
     c.print(f"申报表 {st['filings']} 张（项目支出 {st['project_filings']}，部门整体支出 {st['department_filings']}），"
-            f"指标 {st['indicators']} 个，规范指标 {st['canonical']} 个，共性指标 {st['library']} 条。")
-    t = Table(title="按项目类型")
-    for col in ("项目类型", "申报表（张）", "其中为主类型", "共性指标（条）"):
+            f"指标 {st['indicators']} 个，规范指标 {st['canonical']} 个，行业指标库 {st['library']} 条。")
+    t = Table(title="按行业")
+    for col in ("行业", "申报表（张）", "其中为主行业", "行业指标库（条）"):
         t.add_column(col)
     for row in st["by_type"]:
         t.add_row(row["tag"], str(row["filings"]), str(row["primary"]),
@@ -77,14 +83,49 @@ def _search_text(text: str, total: int, rows: list[dict], lib: list[dict]) -> st
                       str(r["usage"]), r["typical_value"] or "", "、".join(r["tags"][:3]))
         c.print(t)
     if lib:
-        t = Table(title=f"共性指标库：含“{text}”的 {len(lib)} 条")
-        for col in ("代码", "项目类型", "二级指标", "指标名称", "参考取值", "绩效标准"):
+        t = Table(title=f"行业指标库：含“{text}”的 {len(lib)} 条")
+        for col in ("代码", "行业", "二级指标", "指标名称", "参考取值", "绩效标准"):
             t.add_column(col)
         for r in lib:
             t.add_row(r["code"], r["type"], r["level2"], r["name"], r["value"], r["basis"])
         c.print(t)
     if not rows and not lib:
         c.print(f"没有找到名称含“{text}”的指标。")
+    return c.export_text()
+
+
+def _sectors_text(rows: list[dict]) -> str:
+    from rich.table import Table
+
+    from corpus.categories import LEVEL2_CANON
+
+    c = _console()
+    t = Table(title=f"行业指标库：{len(rows)} 个行业，{sum(r['entries'] for r in rows)} 条指标")
+    for col in ("代码", "行业", "触发词（部分）", "典型服务对象", "指标条数（数/质/时/成/经/社/生/可/满）", "申报表"):
+        t.add_column(col, no_wrap=col != "触发词（部分）")
+    for r in rows:
+        per = "/".join(str(r["by_level2"].get(l2, 0)) for l2 in LEVEL2_CANON)
+        t.add_row(r["code"], r["sector"], "、".join(r["keywords"][:4]) or "（无：兜底）",
+                  "、".join(r["beneficiaries"][:2]), f"{r['entries']}（{per}）", str(r["filings"]))
+    c.print(t)
+    return c.export_text()
+
+
+def _sector_text(r: dict) -> str:
+    from rich.table import Table
+
+    c = _console()
+    c.print(f"[bold]{r['code']} {r['sector']}[/bold]（别名：{'、'.join(r['aliases']) or '—'}）")
+    c.print("触发词：" + ("、".join(r["keywords"]) or "（无：兜底行业）"))
+    c.print("典型服务对象：" + "、".join(r["beneficiaries"]))
+    t = Table(title=f"{r['sector']}：{len(r['items'])} 条指标")
+    for col in ("代码", "二级指标", "三级指标", "参考取值", "方向", "绩效标准", "适用条件"):
+        t.add_column(col)
+    direction = {"higher": "越高越好", "lower": "越低越好", "exact": "等于"}
+    for e in r["items"]:
+        t.add_row(e["code"], e["level2"], e["name"], e["value"], direction.get(e["direction"], e["direction"]),
+                  e["basis"], "含“" + "/".join(e["requires"]) + "”" if e["requires"] else "")
+    c.print(t)
     return c.export_text()
 
 
@@ -117,7 +158,7 @@ def _show_text(d: dict) -> str:
 
 
 def _library_text(d: dict) -> str:
-    return (f"{d['code']}  {d['name']}（共性指标 · {d['type']}，{d['level1']} / {d['level2']}）\n"
+    return (f"{d['code']}  {d['name']}（行业指标库 · {d['type']}，{d['level1']} / {d['level2']}）\n"
             f"参考取值：{d['value']}    绩效标准：{d['basis']}\n"
             f"指标解释：{d['explain']}\n依据：{d['source'] or '—'}")
 
@@ -155,6 +196,22 @@ def _dispatch(args, conn, db_path) -> int:
         st = browse.stats(conn)
         stdout_write(json.dumps(st, ensure_ascii=False, indent=2) if args.format == "json"
                      else _stats_text(st, db_path))
+    elif cmd == "sectors":
+        rows = browse.sectors(conn)
+        if args.name:
+            from catalogue.tags import resolve_tag
+
+            tag = resolve_tag(args.name)
+            row = next((r for r in rows if r["sector"] == tag), None)
+            if row is None:
+                err(f"没有名为“{args.name}”的行业；可选：{'、'.join(r['sector'] for r in rows)}")
+                return 2
+            row = {**row, "items": browse.sector_entries(conn, row["sector"])}
+            stdout_write(json.dumps(row, ensure_ascii=False, indent=2) if args.format == "json"
+                         else _sector_text(row))
+        else:
+            stdout_write(json.dumps(rows, ensure_ascii=False, indent=2) if args.format == "json"
+                         else _sectors_text(rows))
     elif cmd == "search":
         level2 = None
         if args.level2:
