@@ -45,7 +45,7 @@ def make_project(name, desc="", budget=None, year=None, dept=None, types=None):
 
     return Project(name=name.strip(), description=(desc or "").strip(), budget=budget,
                    year=year or default_year(), department=dept or None,
-                   types=list(types or []), types_inferred=not types)
+                   sectors=list(types or []), sectors_inferred=not types)
 
 
 def _resolve_types(given: list[str] | None) -> tuple[list[str] | None, list[str]]:

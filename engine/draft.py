@@ -1,7 +1,7 @@
 """The DraftTable: what `suggest`, `chat` and `batch` produce and every writer consumes.
 
 JSON shape (documented in README):
-  project     — name, description, budget, year, department, types, kind, period
+  project     — name, description, budget, year, department, sectors, sector_reason, kind, period
   indicators  — level1, level2 (canonical), name, value, basis, parsed, sources, rules,
                 needs_input, status
   lint        — rule, severity, message, indicator (index into indicators or null)
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal, Optional
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from corpus.categories import LEVEL1_OF, LEVEL2_CANON
 from corpus.models import ParsedValue
@@ -22,8 +22,8 @@ Status = Literal["suggested", "carried", "new", "moved", "user"]
 class SourceRef(BaseModel):
     """Why an indicator is in the draft: a past filing, a library entry, or the description."""
 
-    kind: Literal["filing", "library", "description", "user", "feedback"]
-    name: str = ""                      # filing name / library type / "项目描述"
+    kind: Literal["filing", "library", "description", "user", "feedback", "rule"]
+    name: str = ""                      # filing name / library sector / "项目描述"
     year: Optional[int] = None
     similarity: Optional[float] = None  # 0..1 text similarity to the new project
     value: Optional[str] = None         # the value that source used
@@ -58,14 +58,19 @@ class LintFinding(BaseModel):
 
 
 class Project(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
     name: str
     description: str = ""
     budget: Optional[float] = None   # 万元
     year: Optional[int] = None
     department: Optional[str] = None
     period: Optional[str] = None
-    types: list[str] = Field(default_factory=list)   # project-type tags, given or inferred
-    types_inferred: bool = True
+    # sectors (行业, e.g. 林业草原, 培训; 通用 when none fits), given or inferred; older drafts and
+    # sessions wrote them as `types`
+    sectors: list[str] = Field(default_factory=list, validation_alias=AliasChoices("sectors", "types"))
+    sectors_inferred: bool = Field(True, validation_alias=AliasChoices("sectors_inferred", "types_inferred"))
+    sector_reason: str = ""          # why these sectors (trigger words found), or why 通用
     kind: Literal["project", "department"] = "project"
 
 
@@ -89,7 +94,7 @@ def draft_from_filing(filing) -> Draft:
     project = Project(
         name=filing.name, description=filing.description, budget=filing.budget,
         year=filing.year, department=filing.department, period=filing.period,
-        kind=filing.kind, types=[], types_inferred=True,
+        kind=filing.kind, sectors=[], sectors_inferred=True,
     )
     src = SourceRef(kind="filing", name=filing.name, year=filing.year)
     inds = [

@@ -189,12 +189,20 @@ class EngineModel:
         """id → {id, code, level2, name, usage, typical_value, tags (frozenset)} of those that exist."""
         return self._facts(self._canon, ids, self.cat.canonicals, _frozen_tags)
 
-    def library_entries(self, types) -> list[dict]:
-        """Common-library entries (共性指标) for these project types plus the generic ones."""
+    def library_entries(self, sectors) -> list[dict]:
+        """Sector library entries (行业指标库) of these sectors plus the 通用 ones, in library order."""
+        from catalogue.tags import fallback_tag
+
         if self._library is None:
             self._library = self.cat.library(None)
-        types = set(types)
-        return [r for r in self._library if r["type"] in types or r["type"] in ("通用", "共性")]
+        wanted = set(sectors) | {fallback_tag()}
+        return [r for r in self._library if r["type"] in wanted]
+
+    def sector_beneficiaries(self) -> dict[str, tuple[str, ...]]:
+        """Sector → its typical beneficiaries (most typical first), from the shipped sector files."""
+        from catalogue.sectors import sector_data
+
+        return {s.name: s.beneficiaries for s in sector_data().sectors}
 
     def feedback(self) -> dict[str, float]:
         """Recorded keep/reject weights keyed by normalised indicator name."""
@@ -207,6 +215,7 @@ class EngineModel:
         return self._feedback
 
     def tag(self, name: str, description: str = "") -> list[str]:
+        """The project's sectors, best first (通用 when none fits)."""
         from catalogue.tags import tag_project
 
         return [t for t, _ in tag_project(name, description)]

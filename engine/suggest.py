@@ -1,17 +1,21 @@
 """From a few lines about a new project to a complete, explained draft table.
 
-    project ──▶ type tags (given or inferred)
-            ──▶ TF-IDF: similar past filings  ─┐
-            ──▶ TF-IDF: similar indicator names ├─▶ scored candidates per 二级 ──▶ selection
-            ──▶ common-indicator library ───────┘      (quota, near-duplicates dropped)
-            ──▶ rule layer (values, basis)  ──▶ lint  ──▶ Draft
+    project ──▶ sectors (given or inferred from trigger words; 通用 with its reason)
+            ──▶ the description read (engine.reading): quantities, targets, times, purposes
+            ──▶ past filings: the same project and the same unit always; another unit's only
+                when similar (absolute TF-IDF floor) and of a shared sector
+            ──▶ the sector library of the project's sectors, and the 通用 entries
+            ──▶ scored candidates per 二级 ──▶ selection (quotas; what the description states
+                always gets its line) ──▶ rule layer (values, basis) ──▶ lint ──▶ Draft
 
-Scores combine text similarity of the past filings an indicator was used in, similarity of
-the indicator's own name to the project text, project-type tag overlap, usage, and the
-officers' recorded keep/reject feedback.  Weights are in `WEIGHTS`.
+A line's value comes from the description, the budget (one total-cost line only), a unit cost
+worked out from both, the same project's or unit's past filing, the library's typical value, or
+is left 待填写 — never from another unit's filing (engine.valuerules).  The weights are data
+(data/rules.json `ranking`, `history`, `quota`).
 """
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -22,29 +26,13 @@ from corpus.categories import LEVEL2_CANON
 from .draft import Draft, DraftIndicator, Project, SourceRef
 from .lint import lint_draft
 from .profiles import profile as get_profile
-from .profiles import quota, table_size
-from .valuerules import History, fill_value, match_rule
+from .profiles import quota, rules_data, table_size
+from .reading import Reading, Stated, fold, read_project
+from .valuerules import History, fill_value, is_total_cost
 
-WEIGHTS = {
-    "filing": 0.60,      # used in similar past filings (relative to the best match, see _history_part)
-    "name": 0.30,        # indicator name similar to the project text
-    "tag": 0.10,         # used under the same project types
-    "usage": 0.05,       # used often in the catalogue
-    "department": 0.25,  # used by the same department (the unit's own habits)
-    "library": 0.30,     # base score of a common-library entry for a matching type
-    "library_generic": 0.20,  # a cross-type (通用) entry when the project has a recognised type
-    "same_project": 0.6, # the same project's own earlier filing (officers copy last year)
-    "feedback": 0.15,    # per recorded keep (+) / reject (−), capped
-    "long_name": 0.15,   # penalty for sentence-like names (> 25 chars or a comma)
-}
-# A past filing this similar (TF-IDF cosine) to the new project is trusted fully; weaker best
-# matches scale all history evidence down, so an unrelated catalogue yields to the library.
-SIM_TRUSTED = 0.5
-SUPPORT_STEP = 0.25
-CLOSE_SIM = 0.2          # past filings this similar set the draft's size (Evidence.table_max)      # each further similar filing using an indicator adds this much (relative)
-K_FILINGS = 30
-K_NAMES = 80
+GENERIC = "通用"          # the fallback sector: entries every project may take
 _NORM = re.compile(r"[\s\d.%％()（）“”\"'‘’、，,。:：;；\-—/·]+|指标|的")
+OBJECT_SLOT = "{对象}"
 
 
 @lru_cache(maxsize=1 << 16)
@@ -54,7 +42,13 @@ def norm_key(name: str) -> str:
 
 @dataclass(slots=True)
 class Candidate:
-    key: str                       # "c:<canonical id>" or "l:<library code>"
+    """One possible line of the draft and the evidence for it.
+
+    key: "d:<n>" read from the description, "x:<unit>" a worked-out unit cost, "c:<canonical id>"
+    / "n:<二级>:<name>" a past filing's indicator, "l:<code>" a sector library entry,
+    "u:<name>" an indicator the officer named.
+    """
+    key: str
     level2: str
     name: str
     score: float = 0.0
@@ -62,15 +56,26 @@ class Candidate:
     history: list[History] = field(default_factory=list)
     library_value: str | None = None
     library_basis: str | None = None
-    library_type: str | None = None
+    library_type: str | None = None          # the sector of a library entry
+    library_code: str | None = None
     canonical_id: int | None = None
     usage: int = 0
     sources: list[SourceRef] = field(default_factory=list)
+    stated: Stated | None = None             # what the description says for this line
+    computed: tuple[str, str] | None = None  # (value, reason) worked out from budget and description
     # the past filings it was used in: how many, their best and summed similarity
     n_filings: int = 0
     sim_max: float = 0.0
     sim_sum: float = 0.0
     last_filing: int | None = None
+
+    @property
+    def described(self) -> bool:
+        return self.stated is not None and self.stated.kind != "purpose"
+
+
+def project_text(project: Project) -> str:
+    return f"{project.name} {project.name} {project.description or ''}"
 
 
 def _same_project(a: str, b: str) -> bool:
@@ -83,158 +88,407 @@ def _same_department(filing_dept: str | None, dept_key: str) -> bool:
                                                  and (other in dept_key or dept_key in other)))
 
 
-def _history_part(c: Candidate, best: float) -> float:
-    """0..1 evidence from the past filings an indicator was used in.
+def with_sectors(model, project: Project) -> Project:
+    """The project with its sectors (inferred when not given) and the reason for them."""
+    from catalogue.tags import tag_reason
 
-    Similarities are taken relative to the best-matching filing (what an officer would copy)
-    and scaled by how good that best match is, so history from a weakly related catalogue
-    counts for little.  Several similar filings using the same indicator add support.
-    """
-    if not c.n_filings or best <= 0:
-        return 0.0
-    support = (c.sim_max + SUPPORT_STEP * (c.sim_sum - c.sim_max)) / best
-    return min(1.0, support) * min(1.0, best / SIM_TRUSTED)
-
-
-def project_text(project: Project) -> str:
-    return f"{project.name} {project.name} {project.description or ''}"
+    update = {}
+    if not project.sectors:
+        update.update(sectors=model.tag(project.name, project.description), sectors_inferred=True)
+    if not project.sector_reason:
+        if project.sectors and not project.sectors_inferred:
+            update["sector_reason"] = "经办人指定"
+        else:
+            update["sector_reason"] = tag_reason(project.name, project.description)
+    return project.model_copy(update=update) if update else project
 
 
 @dataclass
 class Evidence:
     """What gathering found: candidates, and the past filings they came from (best first)."""
     cands: dict[str, Candidate]
-    similar: list[tuple[int, float]]          # (filing id, similarity)
+    similar: list[tuple[int, float]]          # (filing id, similarity) of the filings used
     filing_info: dict[int, dict]
-    filing_sizes: dict[int, int]              # filing id → number of indicators
+    reading: Reading
 
     def refs(self, k: int = 5) -> list[SourceRef]:
         return [SourceRef(kind="filing", name=self.filing_info[f]["name"], year=self.filing_info[f]["year"],
                           similarity=round(s, 3)) for f, s in self.similar[:k] if f in self.filing_info]
 
     def table_max(self) -> int:
-        """Places in the draft: as many as the closely matching past filings hold (clamped to the
-        rules' range), the rules' default when no past filing matches well."""
-        size = table_size()
-        close = [self.filing_sizes.get(f, 0) for f, s in self.similar[:3] if s >= CLOSE_SIM]
-        if not close:
-            return size["max"]
-        close.sort()
-        return max(size["max"], min(size["max_with_history"], close[len(close) // 2]))
+        return table_size()["max"]
 
 
-def gather(model, project: Project, exclude_filings: set[int] = frozenset()) -> Evidence:
-    """Every candidate indicator for the project, with its evidence and score parts."""
-    model.sync()
-    text = project_text(project)
-    cands: dict[str, Candidate] = {}
-    types = set(project.types)
-    dept = norm_key(project.department or "")
+# -- gathering -------------------------------------------------------------------------------------
+def unit_of_filing(info: dict) -> str:
+    """A past filing's unit: its department, or — when the form names none — the document it was
+    published in ("file:<path>"; one published document is one unit's)."""
+    dept = norm_key(info.get("department") or "")
+    return dept or (f"file:{info['src_file']}" if info.get("src_file") else "")
 
-    # 1. indicators of similar past filings (in filing id order, each in form order)
-    similar = [(fid, s) for fid, s in model.similar_filings(text, K_FILINGS + len(exclude_filings))
-               if fid not in exclude_filings][:K_FILINGS]
-    filing_info = model.filing_facts(fid for fid, _ in similar)
-    sim_of = dict(similar)
-    best = max(sim_of.values(), default=0.0)
-    filing_sizes: dict[int, int] = {}
-    for fid, rows in model.filing_rows(fid for fid, _ in similar):
-        finfo = filing_info.get(fid, {})
-        fname, fyear = finfo.get("name", ""), finfo.get("year")
-        same = _same_project(fname, project.name)
-        same_dept = bool(dept) and _same_department(finfo.get("department"), dept)
-        s = sim_of.get(fid, 0.0)
-        filing_sizes[fid] = len(rows)
+
+def _same_unit(unit: str, info: dict) -> bool:
+    if not unit:
+        return False
+    if unit.startswith("file:"):
+        return unit == unit_of_filing(info)
+    return _same_department(info.get("department"), unit)
+
+
+def _history(model, project: Project, text: str, cands: dict, exclude: set[int],
+             unit: str | None = None) -> tuple[list, dict]:
+    """Lines of the past filings that may count: same project, same unit, or similar (absolute
+    floor) and of a shared sector."""
+    hcfg = rules_data()["history"]
+    from catalogue.tags import fallback_tag
+
+    sectors = set(project.sectors) - {fallback_tag()}
+    dept = unit or norm_key(project.department or "")
+    found = [(fid, s) for fid, s in model.similar_filings(text, hcfg["k_filings"] + len(exclude))
+             if fid not in exclude][:hcfg["k_filings"]]
+    info = model.filing_facts(fid for fid, _ in found)
+    kept: list[tuple[int, float]] = []
+    flags: dict[int, tuple[bool, bool]] = {}
+    for fid, s in found:
+        finfo = info.get(fid)
+        if finfo is None:
+            continue
+        same = _same_project(finfo.get("name", ""), project.name)
+        own = _same_unit(dept, finfo)
+        shared = bool(sectors & set(finfo.get("tags") or ()))
+        if same or own or (s >= hcfg["floor"] and shared):
+            kept.append((fid, s))
+            flags[fid] = (same, own)
+    sim_of = dict(kept)
+    for fid, rows in model.filing_rows(fid for fid, _ in kept):
+        finfo = info[fid]
+        same, unit = flags[fid]
+        s = sim_of[fid]
         for key, level2, name, cid, value in rows:
             c = cands.get(key)
             if c is None:
                 c = cands[key] = Candidate(key, level2, name, canonical_id=cid)
-            c.history.append(History(value, fyear, fname, s, same))
+            c.history.append(History(value, finfo.get("year"), finfo.get("name", ""), s, same, unit))
             if c.last_filing != fid:       # rows come filing by filing
                 c.last_filing = fid
                 c.n_filings += 1
                 c.sim_sum += s
-                if s > c.sim_max:
-                    c.sim_max = s
+                c.sim_max = max(c.sim_max, s)
             if same:
                 c.parts["same_project"] = 1.0
-            if same_dept:
-                c.parts["department"] = 1.0
-    for c in cands.values():
-        c.parts["history"] = _history_part(c, best)
-    # 2. indicator names similar to the project text
-    for cid, s in model.similar_names(text, K_NAMES):
-        key = f"c:{cid}"
-        c = cands.get(key)
-        if c is None:
-            c = cands[key] = Candidate(key=key, level2="", name="", canonical_id=cid)
-        c.parts["name"] = max(c.parts.get("name", 0.0), s)
-    # canonical facts (level2, spelling, usage, tags) for everything found so far
+            if unit:
+                c.parts["same_unit"] = max(c.parts.get("same_unit", 0.0), 1.0 + s)
+            elif not same:
+                c.parts["similar"] = 1.0
+    return kept, info
+
+
+def _canonical_facts(model, cands: dict, exclude: set[int], sectors: set[str]) -> None:
     canon = model.canonical_facts(c.canonical_id for c in cands.values() if c.canonical_id is not None)
-    if exclude_filings:
+    only_excluded = set()
+    if exclude:
         only_excluded = model.cat.canonicals_only_in(
-            [c.canonical_id for c in cands.values() if c.canonical_id is not None], exclude_filings)
-    else:
-        only_excluded = set()
+            [c.canonical_id for c in cands.values() if c.canonical_id is not None], exclude)
     for key in list(cands):
         c = cands[key]
         if c.canonical_id is None:
             continue
-        info = canon.get(c.canonical_id)
-        if info is None or c.canonical_id in only_excluded:
+        got = canon.get(c.canonical_id)
+        if got is None or c.canonical_id in only_excluded:
             del cands[key]
             continue
-        c.level2 = info["level2"]
-        c.name = info["name"] or c.name
-        c.usage = int(info.get("usage") or 0)
-        c.parts["tag"] = 1.0 if not types.isdisjoint(info["tags"]) else 0.0
-        if not c.history and info.get("typical_value"):
-            c.history.append(History(value=info["typical_value"], year=None,
-                                     filing="指标库典型值", similarity=0.0))
-    # 3. the common-indicator library for the project's types (and the generic entries)
+        c.level2 = got["level2"]
+        c.name = got["name"] or c.name
+        c.usage = int(got.get("usage") or 0)
+        c.parts["tag"] = 1.0 if not sectors.isdisjoint(got["tags"]) else 0.0
+
+
+def _beneficiary(project: Project, reading: Reading, sector_beneficiaries: dict) -> str:
+    if reading.beneficiaries:
+        return reading.beneficiaries[0]
+    for s in project.sectors:
+        got = sector_beneficiaries.get(s)
+        if got:
+            return got[0]
+    return "服务对象"
+
+
+def _requires_met(entry: dict, text: str) -> tuple[bool, bool]:
+    """(applies, specialised): an entry applies when the project text holds one of its words."""
+    req = entry.get("requires") or "[]"
+    words = json.loads(req) if isinstance(req, str) else list(req)
+    if not words:
+        return True, False
+    return any(fold(w) in text for w in words), True
+
+
+def _overlap(name: str, text: str) -> float:
+    """Share of a name's two-character pieces found in the project text (0..1)."""
+    key = norm_key(name.replace(OBJECT_SLOT, ""))
+    pieces = {key[i:i + 2] for i in range(len(key) - 1)}
+    if not pieces:
+        return 0.0
+    return sum(1 for p in pieces if p in text) / len(pieces)
+
+
+_SATISFIED = re.compile(r"(满意度|满意率|满意)$")
+
+
+def _names_foreign_beneficiary(name: str, text: str, native: set[str]) -> bool:
+    """A satisfaction entry naming someone the project does not serve (受助学生满意度 on a
+    救助 project for adults): not generic, not among the sector's own, not in the text."""
+    who = _SATISFIED.sub("", name.replace(OBJECT_SLOT, ""))
+    who = re.sub(r"^.*对|的$", "", who) if "对" in who else who
+    cfg = rules_data()["satisfaction"]
+    if not who or who in cfg["generic"] or who in native or OBJECT_SLOT in name:
+        return False
+    return _overlap(who, text) < 0.5
+
+
+def _library(model, project: Project, cands: dict, text: str, who: str, who_described: bool) -> None:
     from catalogue.tags import fallback_tag
 
-    typed = types - {fallback_tag()}
-    for entry in model.library_entries(types):
+    w = rules_data()["ranking"]
+    sat = rules_data()["satisfaction"]
+    fallback = fallback_tag()
+    ranks = {s: i for i, s in enumerate(project.sectors) if s != fallback}
+    primary = next((s for s in project.sectors if s != fallback), None)
+    native = set(model.sector_beneficiaries().get(primary, ())[:sat["sector_top"]])
+    position: dict[tuple[str, str], int] = {}
+    for entry in model.library_entries(project.sectors):
+        sector = entry["type"]
+        applies, specialised = _requires_met(entry, text)
+        slot = (sector, entry["level2"])
+        n = position.get(slot, 0)
+        position[slot] = n + 1
+        if not applies:
+            continue
+        if entry["level2"] == "服务对象满意度指标" and _names_foreign_beneficiary(entry["name"], text, native):
+            continue
+        if sector == fallback:
+            base = w["generic"]
+        else:
+            rank_of = ranks.get(sector, len(w["sector_rank"]) - 1)
+            base = w["sector_rank"][min(rank_of, len(w["sector_rank"]) - 1)]
+        name = entry["name"].replace(OBJECT_SLOT, who)
         key = f"l:{entry['code']}"
-        # cross-type (通用) entries stand in fully when no project type was recognised
-        generic = entry["type"] not in types and bool(typed)
         cands[key] = Candidate(
-            key=key, level2=entry["level2"], name=entry["name"],
-            library_value=entry.get("value"), library_basis=entry.get("basis"),
-            library_type=entry["type"],
-            parts={"library": 0.0 if generic else 1.0, "library_generic": 1.0 if generic else 0.0},
+            key=key, level2=entry["level2"], name=name, library_value=entry.get("value"),
+            library_basis=entry.get("basis"), library_type=sector, library_code=entry["code"],
+            parts={"library": base - w["position_step"] * n
+                   + (sat["described_bonus"] if who_described and OBJECT_SLOT in entry["name"] else 0.0),
+                   "requires": 1.0 if specialised else 0.0,
+                   "overlap": _overlap(entry["name"], text)},
         )
-    return Evidence(cands, similar, filing_info, filing_sizes)
 
 
+def _unit_cost(project: Project, reading: Reading) -> tuple[str, str, str] | None:
+    """(unit, value, reason) of a unit cost the budget and the description's quantities give."""
+    if not project.budget or project.budget <= 0:
+        return None
+    units = rules_data()["unit_cost_units"]
+    for s in reading.stated:
+        if s.kind == "quantity" and s.level2 == "数量指标" and s.unit in units and s.number:
+            unit, number = s.unit, reading.totals.get(s.unit, (s.number, ""))[0]
+            break
+    else:
+        return None
+    yuan = project.budget * 10000 / number
+    value = f"≤{_fmt(yuan)}元/{unit}" if yuan < 100000 else f"≤{_fmt(yuan / 10000)}万元/{unit}"
+    reason = f"预算 {_fmt(project.budget)} 万元 ÷ 描述中的 {_fmt(number)}{unit}，约 {value.lstrip('≤')}"
+    return unit, value, reason
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.2f}".rstrip("0").rstrip(".") if x < 100 else f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+_PEOPLE = frozenset(("人", "人次", "名"))
+_MEASURE_END = re.compile(r"(数量|人数|人次|面积|次数|期数|件数|个数|户数|里程|长度|批次|天数|班次|次|数|量)$")
+
+
+def _same_measure(a: str | None, b: str | None) -> bool:
+    """Two value units that count the same thing (人 and 人次 both count people)."""
+    return a == b or (a in _PEOPLE and b in _PEOPLE)
+
+
+def _subsequence(short: str, long_: str) -> bool:
+    it = iter(long_)
+    return all(ch in it for ch in short)
+
+
+def _fits(stated: Stated, c: Candidate, any_level2: bool = False) -> bool:
+    """Whether a line the description states is the same indicator as a candidate: same 二级
+    (any 二级 with `any_level2`), compatible units, and names alike (either name's core read in
+    order inside the other counts: 培训人次 in 培训基层干部人次)."""
+    from rapidfuzz import fuzz
+
+    if (c.level2 != stated.level2 and not any_level2) or c.stated is not None:
+        return False
+    a, b = norm_key(stated.name), norm_key(c.name)
+    if not a or not b or min(len(a), len(b)) < 2:
+        return False
+    unit_ok = None
+    if c.library_value and stated.unit:
+        lib_unit = _template_unit(c.library_value)
+        if lib_unit:
+            unit_ok = _same_measure(lib_unit, stated.unit)
+            if not unit_ok:
+                return False
+    core_b, core_a = _MEASURE_END.sub("", b), _MEASURE_END.sub("", a)
+    if unit_ok and ((len(core_b) >= 2 and _subsequence(core_b, a)) or (len(core_a) >= 3 and _subsequence(core_a, b))):
+        return True
+    if unit_ok and stated.unit in rules_data()["same_unit_fits"] and "{N}" in (c.library_value or ""):
+        return True                    # 新造林面积 3000亩 is the sector's 项目实施面积 ≥{N}亩
+    short = min(len(a), len(b))
+    return fuzz.ratio(a, b) >= 80 or (short >= 3 and fuzz.partial_ratio(a, b) >= 90)
+
+
+@lru_cache(maxsize=4096)
+def _template_unit(template: str) -> str | None:
+    from corpus.values import parse_value
+
+    pv = parse_value(template.replace("{N}", "8").replace("{budget}", "10").replace("{year}", "2025"))
+    return pv.unit if pv.kind == "number" else None
+
+
+def _described(project: Project, reading: Reading, cands: dict, who: str) -> None:
+    """Lines the description states: each takes over the candidate it is the same as (so a
+    library entry or a past line gets the officer's own value), or becomes a new candidate."""
+    from rapidfuzz import fuzz
+
+    w = rules_data()["ranking"]
+    for n, s in enumerate(reading.stated):
+        name = s.name
+        if s.level2 == "服务对象满意度指标" and len(norm_key(name)) <= 3:
+            name = f"{who}满意度"
+            s = Stated(s.kind, s.level2, name, s.value, s.clause, s.number, s.unit, s.op)
+        base = w["described_purpose"] if s.kind == "purpose" else w["described"]
+        fits = sorted((c for c in cands.values() if _fits(s, c)),
+                      key=lambda c: -fuzz.ratio(norm_key(s.name), norm_key(c.name)))
+        twin = fits[0] if fits else None
+        if s.kind != "purpose":            # the same indicator again, waiting for a number
+            for other in [c for c in cands.values() if c is not twin and c.library_value
+                          and "{N}" in c.library_value and _fits(s, c, any_level2=True)]:
+                del cands[other.key]
+        if twin is not None and s.kind != "purpose":
+            twin.stated = s
+            twin.parts["described"] = base - 0.01 * n
+            twin.sources.append(SourceRef(kind="description", name="项目描述", value=s.value,
+                                          detail=f"描述写明「{s.clause[:40]}」"))
+            if len(norm_key(s.name)) >= 3:
+                twin.name = s.name     # the officer's own wording
+            continue
+        if twin is not None:           # a purpose the library already has: support it
+            twin.parts["described"] = max(twin.parts.get("described", 0.0), base - 0.01 * n)
+            continue
+        key = f"d:{n}"
+        cands[key] = Candidate(key=key, level2=s.level2, name=name, stated=s,
+                               parts={"described": base - 0.01 * n},
+                               sources=[SourceRef(kind="description", name="项目描述", value=s.value,
+                                                  detail=f"描述写明「{s.clause[:40]}」")])
+    cost = _unit_cost(project, reading)
+    if cost is None:
+        return
+    unit, value, reason = cost
+    if any(s.kind == "money" and s.unit and s.unit.endswith(f"/{unit}") for s in reading.stated):
+        return                         # the officer wrote the unit cost already
+    def per_unit(c: Candidate) -> str | None:
+        got = _template_unit(c.library_value) if c.library_value and "{N}" in c.library_value else None
+        return got.partition("/")[2] if got and "/" in got and got.startswith("元") else None
+
+    target = next((c for c in cands.values() if c.level2 == "成本指标" and c.stated is None
+                   and _same_measure(per_unit(c), unit)), None)
+    if target is None:
+        name = rules_data()["unit_cost_units"][unit]
+        target = cands[f"x:{unit}"] = Candidate(key=f"x:{unit}", level2="成本指标", name=name)
+    target.computed = (value, reason)
+    target.parts["unit_cost"] = 1.0
+    target.sources.append(SourceRef(kind="rule", name="单位成本", value=value, detail=reason))
+
+
+def _gate_benefits(project: Project, cands: dict, lib_level2: set[str]) -> None:
+    """经济效益 / 生态效益 only where real: described, from the sector library, or (past lines)
+    named with an economic / ecological word."""
+    gates = {k: re.compile(v) for k, v in rules_data()["benefit_gate"].items() if not k.startswith("_")}
+    for key in list(cands):
+        c = cands[key]
+        rx = gates.get(c.level2)
+        if rx is None or c.stated is not None or c.library_type is not None:
+            continue
+        if c.level2 not in lib_level2 and not rx.search(c.name):
+            del cands[key]
+
+
+def gather(model, project: Project, exclude_filings: set[int] = frozenset(), unit: str | None = None) -> Evidence:
+    """Every candidate line for the project, with its evidence and score parts.  `unit` names the
+    project's unit when it is not its department (see unit_of_filing)."""
+    model.sync()
+    project = with_sectors(model, project)
+    text = project_text(project)
+    folded = fold(f"{project.name} {project.description or ''}")
+    cands: dict[str, Candidate] = {}
+    from catalogue.tags import fallback_tag
+
+    sectors = set(project.sectors) - {fallback_tag()}
+    # 1. past filings that may count
+    kept, info = _history(model, project, text, cands, set(exclude_filings), unit)
+    # 2. catalogue indicator names close to the project text (only where a sector is shared)
+    hcfg = rules_data()["history"]
+    if sectors:
+        for cid, s in model.similar_names(text, hcfg["k_names"]):
+            if s < hcfg["names_floor"]:
+                break
+            key = f"c:{cid}"
+            c = cands.get(key)
+            if c is None:
+                c = cands[key] = Candidate(key=key, level2="", name="", canonical_id=cid)
+            c.parts["name"] = max(c.parts.get("name", 0.0), s)
+    _canonical_facts(model, cands, set(exclude_filings), sectors)
+    for key in [k for k, c in cands.items() if c.parts.get("name") and not c.history
+                and c.parts.get("tag", 0.0) == 0.0]:
+        del cands[key]                 # a name alike in words but used in no shared sector
+    # 3. the sector library (project's sectors and 通用)
+    reading = read_project(project.name, project.description or "")
+    who = _beneficiary(project, reading, model.sector_beneficiaries())
+    _library(model, project, cands, folded, who, bool(reading.beneficiaries))
+    lib_level2 = {c.level2 for c in cands.values() if c.library_type and c.library_type != fallback_tag()}
+    # 4. the description's own statements
+    _described(project, reading, cands, who)
+    _gate_benefits(project, cands, lib_level2)
+    return Evidence(cands, kept, info, reading)
+
+
+# -- scoring and selection ---------------------------------------------------------------------------
 def score(cands: dict[str, Candidate], feedback: dict[str, float], max_usage: int) -> None:
-    w = WEIGHTS
-    w_filing, w_dept, w_name, w_tag, w_usage = w["filing"], w["department"], w["name"], w["tag"], w["usage"]
-    w_lib, w_generic, w_same, w_fb, w_long = (w["library"], w["library_generic"], w["same_project"],
-                                              w["feedback"], w["long_name"])
-    usage_scale = math.log1p(max_usage) if max_usage else 0.0
+    w = rules_data()["ranking"]
+    step = w["support_step"]
     for c in cands.values():
         get = c.parts.get
-        s = 0.0
-        s += w_filing * get("history", 0.0)
-        s += w_dept * get("department", 0.0)
-        s += w_name * get("name", 0.0)
-        s += w_tag * get("tag", 0.0)
-        if c.usage and max_usage:
-            s += w_usage * math.log1p(c.usage) / usage_scale
-        s += w_lib * get("library", 0.0) + w_generic * get("library_generic", 0.0)
-        s += w_same * get("same_project", 0.0)
+        s = get("described", 0.0)
+        if get("same_project"):
+            s = max(s, w["same_project"])
+        if get("same_unit"):
+            s = max(s, w["same_unit"] + w["same_unit_sim"] * min(1.0, get("same_unit") - 1.0)
+                    + step * 0.5 * (c.n_filings - 1))
+        if get("similar") and c.n_filings:
+            s = max(s, w["similar_base"] + w["similar_sim"] * c.sim_max + step * (c.n_filings - 1) * c.sim_max)
+        if get("unit_cost"):
+            s = max(s, w["unit_cost"])
+        if "library" in c.parts:
+            lib = get("library") + w["requires_bonus"] * get("requires", 0.0) + w["name_overlap"] * get("overlap", 0.0)
+            s = max(s, lib) + (0.1 if s and c.history else 0.0)
+        s += w["name_match"] * get("name", 0.0)
         fb = feedback.get(norm_key(c.name), 0.0) if feedback else 0.0
-        s += max(-2 * w_fb, min(2 * w_fb, w_fb * fb))
-        if len(c.name) > 25 or "，" in c.name:
-            s -= w_long
+        s += max(-2 * w["feedback"], min(2 * w["feedback"], w["feedback"] * fb))
+        if (len(c.name) > 25 or "，" in c.name) and not c.stated:
+            s -= w["long_name"]
         c.score = round(s, 4)
 
 
 def _fix_category(c: Candidate) -> str:
     """Satisfaction belongs in 满意度, and 知晓率/投诉率 do not (lint L09/L10 avoided)."""
-    if "满意" in c.name:
+    if "满意" in c.name and "不满意" not in c.name:
         return "服务对象满意度指标"
     if c.level2 == "服务对象满意度指标":
         return "社会效益指标"
@@ -256,13 +510,30 @@ def by_category(cands: dict[str, Candidate]) -> dict[str, list[Candidate]]:
     return by_l2
 
 
+def _near_duplicate(a: str, b: str) -> bool:
+    """Two name keys for the same line: equal, nearly equal, or one (4+ characters) inside the
+    other (使用单位满意度 / 使用单位（干部职工）满意度)."""
+    from rapidfuzz import fuzz
+
+    if a == b or fuzz.ratio(a, b) >= 85:
+        return True
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    return len(short) >= 4 and short in long_ and len(long_) - len(short) <= 6
+
+
+def _is_total(c: Candidate) -> bool:
+    return c.level2 == "成本指标" and c.stated is None and c.computed is None \
+        and is_total_cost(c.name, c.library_value)
+
+
 def select(by_l2: dict[str, list[Candidate]], profile: str = "default", sizes: dict | None = None,
            table_max: int | None = None) -> list[Candidate]:
     """Pick the draft's indicators from by_category()'s ranking.
 
-    Every required 二级 of the profile gets its best candidate (and its quota `min` when the
-    evidence reaches `min_score`); the remaining places up to `table.max` go to the best-scoring
-    candidates overall within each category's `max`.  Near-duplicate names are dropped.
+    What the description states always gets its line.  Every required 二级 of the profile gets
+    its best candidate (and its quota `min` when the evidence reaches `min_score`); the remaining
+    places up to `table.max` go to the best-scoring candidates overall within each category's
+    `max`.  Near-duplicate names are dropped; the whole budget goes on one total-cost line only.
     `sizes` overrides a category's max (and a required category's min) for a caller.
     """
     from rapidfuzz import fuzz
@@ -279,11 +550,16 @@ def select(by_l2: dict[str, list[Candidate]], profile: str = "default", sizes: d
     chosen: dict[str, list[Candidate]] = {l2: [] for l2 in LEVEL2_CANON}
     taken: set[int] = set()            # id() of the chosen candidates
     keys: list[str] = []
+    has_total = [False]
 
     def take(c: Candidate) -> bool:
         k = norm_key(c.name)
-        if not k or any(k == o or fuzz.ratio(k, o) >= 85 for o in keys):
+        if not k or any(_near_duplicate(k, o) for o in keys):
             return False
+        if _is_total(c):
+            if has_total[0]:
+                return False
+            has_total[0] = True
         chosen[c.level2].append(c)
         taken.add(id(c))
         keys.append(k)
@@ -292,6 +568,12 @@ def select(by_l2: dict[str, list[Candidate]], profile: str = "default", sizes: d
     def pending(l2: str):
         return (c for c in by_l2.get(l2, []) if id(c) not in taken)
 
+    # 0. what the description states
+    if not sizes:
+        for l2 in LEVEL2_CANON:
+            for c in list(pending(l2)):
+                if c.described:
+                    take(c)
     # 1. the guaranteed places: one per required category, more where the quota asks and the
     #    evidence is there
     for l2 in LEVEL2_CANON:
@@ -299,7 +581,7 @@ def select(by_l2: dict[str, list[Candidate]], profile: str = "default", sizes: d
         want = max(q.get("min", 0), 1 if l2 in required else 0)
         order = list(pending(l2))
         if q.get("first_rule"):
-            order.sort(key=lambda c: match_rule(l2, c.name)["id"] != q["first_rule"])   # stable
+            order.sort(key=lambda c: not _is_total(c))   # stable: the total-cost line first
         for c in order:
             if len(chosen[l2]) >= min(want, q["max"]):
                 break
@@ -321,32 +603,35 @@ def select(by_l2: dict[str, list[Candidate]], profile: str = "default", sizes: d
     return [c for l2 in LEVEL2_CANON for c in chosen[l2]]
 
 
+# -- building the draft ------------------------------------------------------------------------------
 def to_indicator(project: Project, c: Candidate) -> DraftIndicator:
     """One candidate with its value, basis and reasons filled by the rule layer."""
     from corpus.values import parse_value
 
-    hist = sorted(c.history, key=lambda h: (-h.same_project, -h.similarity))
-    filled = fill_value(c.level2, c.name, budget=project.budget, year=project.year,
-                        description=project.description, history=hist,
-                        library_value=c.library_value, library_basis=c.library_basis)
-    sources = []
+    hist = sorted(c.history, key=lambda h: (-h.same_project, -h.same_unit, -h.similarity))
+    filled = fill_value(c.level2, c.name, budget=project.budget, year=project.year, history=hist,
+                        library_value=c.library_value, library_basis=c.library_basis, stated=c.stated,
+                        computed=c.computed)
+    sources = [s for s in c.sources]
     seen = set()
     for h in hist[:3]:
-        if h.filing in seen or h.filing == "指标库典型值":
+        if h.filing in seen:
             continue
         seen.add(h.filing)
-        sources.append(SourceRef(kind="filing", name=h.filing, year=h.year,
-                                 similarity=round(h.similarity, 3), value=h.value))
+        how = "同一项目" if h.same_project else ("本单位" if h.same_unit else "相似项目")
+        sources.append(SourceRef(kind="filing", name=h.filing, year=h.year, similarity=round(h.similarity, 3),
+                                 value=h.value if h.carries else None, detail=how))
     if c.library_type:
         sources.append(SourceRef(kind="library", name=c.library_type, value=c.library_value,
-                                 detail=f"共性指标库 · {c.library_type}"))
-    if filled.origin == "project":
-        sources.append(SourceRef(kind="description", name="项目描述", value=filled.value))
-    status = "carried" if filled.from_history is not None and filled.from_history.same_project else "suggested"
+                                 detail=f"行业指标库 · {c.library_type} · {c.library_code}"))
+    if not sources:
+        sources.append(SourceRef(kind="rule", name="填值规则", detail="按填值规则补充"))
+    carried = filled.from_history is not None and filled.from_history.same_project
     return DraftIndicator(
         level1="", level2=c.level2, name=c.name, value=filled.value, basis=filled.basis,
         parsed=parse_value(filled.value), sources=sources, rules=filled.rules,
-        needs_input=filled.needs_input, status=status, score=c.score, canonical_id=c.canonical_id,
+        needs_input=filled.needs_input, status="carried" if carried else "suggested", score=c.score,
+        canonical_id=c.canonical_id,
     )
 
 
@@ -377,7 +662,7 @@ class Ranking:
         out = []
         for c in self.by_level2.get(level2, []):
             k = norm_key(c.name)
-            if k and not any(k == t or fuzz.ratio(k, t) >= 85 for t in taken):
+            if k and not any(_near_duplicate(k, t) for t in taken):
                 out.append(c)
                 taken.append(k)
         return out
@@ -392,12 +677,10 @@ class Ranking:
 
 
 def rank(model, project: Project, *, profile: str = "default", use_feedback: bool = True,
-         exclude_filings: set[int] = frozenset(), sizes: dict | None = None) -> Ranking:
-    """Types inferred, candidates gathered and scored, the draft's picks selected."""
-    if not project.types:
-        project = project.model_copy(update={"types": model.tag(project.name, project.description),
-                                             "types_inferred": True})
-    evidence = gather(model, project, exclude_filings)
+         exclude_filings: set[int] = frozenset(), sizes: dict | None = None, unit: str | None = None) -> Ranking:
+    """Sectors inferred, candidates gathered and scored, the draft's picks selected."""
+    project = with_sectors(model, project)
+    evidence = gather(model, project, exclude_filings, unit)
     cands = evidence.cands
     score(cands, model.feedback() if use_feedback else {}, model.cat.max_usage())
     by_l2 = by_category(cands)
@@ -406,10 +689,10 @@ def rank(model, project: Project, *, profile: str = "default", use_feedback: boo
 
 
 def suggest(model, project: Project, *, profile: str = "default", use_feedback: bool = True,
-            exclude_filings: set[int] = frozenset(), sizes: dict | None = None) -> Draft:
+            exclude_filings: set[int] = frozenset(), sizes: dict | None = None, unit: str | None = None) -> Draft:
     """The draft table for one project."""
     r = rank(model, project, profile=profile, use_feedback=use_feedback,
-             exclude_filings=exclude_filings, sizes=sizes)
+             exclude_filings=exclude_filings, sizes=sizes, unit=unit)
     draft = build_draft(r.project, r.chosen, profile)
     draft.similar = r.similar
     return draft

@@ -1,13 +1,16 @@
 """The rule layer: a value and a basis (绩效标准) for each suggested indicator.
 
-Rules come from data/rules.json (first match on 二级 + name pattern wins).  Value sources, in
-the order a rule allows them:
-  * the project itself — the budget for cost, the target year for deadlines, a number with a
-    matching unit found in the description ("14个窗口");
-  * history — the value the most similar past filing used, year references rolled forward;
-    basis 按照上年 when it is the same project's filing, else 历史标准;
-  * the common-indicator library (共性指标) — its typical value and basis;
-  * nothing — the indicator is marked needs_input rather than given an invented number.
+Rules come from data/rules.json (first match on 二级 + name pattern wins).  Value sources, first
+that gives one:
+  1. the description — a target or number the officer wrote, kept as written (计划标准);
+  2. the budget — only on the one total-cost line (R03, ≤{budget}万元);
+  3. a unit cost worked out from the budget and the description's quantities (R01);
+  4. history — but only the same project's or the same unit's past filing, year references
+     rolled forward (按照上年 for the same project, else 历史标准); another unit's numbers are
+     never carried;
+  5. the sector library's typical value (≥95%, =100%, {year}年12月31日前 …) and its basis;
+  6. the rule's own default (验收合格率 =100%, satisfaction ≥90% …);
+  7. nothing — the line is marked needs_input (待填写) rather than given an invented number.
 Every decision is written into `rules` as a short Chinese sentence with the rule id.
 """
 from __future__ import annotations
@@ -17,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
-from corpus.values import extract_quantities, parse_value, roll_years, years_in
+from corpus.values import parse_value, roll_years, years_in
 
 from .profiles import rules_data
 
@@ -32,6 +35,12 @@ class History(NamedTuple):
     filing: str
     similarity: float = 0.0
     same_project: bool = False
+    same_unit: bool = False
+
+    @property
+    def carries(self) -> bool:
+        """Whether its value may be carried: the same project's or the same unit's filing."""
+        return self.same_project or self.same_unit
 
 
 @dataclass
@@ -66,8 +75,9 @@ def _roll(h: History, year: int | None) -> tuple[str, int]:
     return roll_years(h.value, year - h.year)
 
 
-def _as_rate(value: str, clamp: list | None) -> str | None:
-    """A history value usable as a rate target: '90%' → '≥90%', '100%' → '=100%'."""
+def _as_rate(value: str, clamp: list | None, direction: str | None = None) -> str | None:
+    """A history value usable as a rate target: '90%' → '≥90%', '100%' → '=100%'; for a
+    lower-is-better rate (投诉率) '3%' → '≤3%'."""
     pv = parse_value(value)
     if pv.kind != "number" or pv.unit != "%" or pv.number is None:
         return None
@@ -77,6 +87,8 @@ def _as_rate(value: str, clamp: list | None) -> str | None:
     if clamp and not (clamp[0] <= n <= clamp[1]):
         return None
     op = pv.op or "="
+    if direction == "lower":
+        return f"≤{_fmt_num(n)}%" if op in ("≤", "<", "=") else None
     if op in ("≤", "<"):
         return None
     if op == "=" and n < 100:
@@ -101,6 +113,15 @@ def _basis_for(h: History) -> str:
     return rules_data()["carried_basis"] if h.same_project else "历史标准"
 
 
+def is_total_cost(name: str, library_value: str | None = None) -> bool:
+    """The one line a project's whole budget belongs on (项目总成本, 控制在预算内 …)."""
+    if library_value and "{budget}" in library_value:
+        return True
+    if library_value and "{N}" in library_value:
+        return False                  # a number to fill: a part or a unit cost, not the budget
+    return match_rule("成本指标", name)["id"] == "R03"
+
+
 def _history_note(h: History, rolled: int, value: str) -> str:
     src = f"{h.filing}（{h.year}年）" if h.year else h.filing
     roll = f"，年份已顺延 {rolled} 处" if rolled else ""
@@ -115,33 +136,35 @@ def unit_from_name(name: str) -> str | None:
     return None
 
 
-def _quantity(name: str, description: str, unit_hint: str | None):
-    """A number with a unit in the description that fits this indicator, if any."""
-    from rapidfuzz import fuzz
-
-    best, best_score = None, 0.0
-    for q in extract_quantities(description or ""):
-        if getattr(q, "is_year", False) or getattr(q, "is_money", False) or not q.unit or q.unit == "%":
-            continue
-        score = fuzz.partial_ratio(q.noun or "", name) / 100 if q.noun else 0.0
-        if unit_hint and q.unit == unit_hint:
-            score += 0.5
-        if q.unit and q.unit in name:
-            score += 0.3
-        if score > best_score:
-            best, best_score = q, score
-    return best if best_score >= 0.75 else None
-
-
 def fill_value(level2: str, name: str, *, budget: float | None, year: int | None,
-               description: str = "", history: list[History] = (),
-               library_value: str | None = None, library_basis: str | None = None) -> Filled:
-    """Decide the value and basis of one indicator and say why."""
+               history: list[History] = (), library_value: str | None = None,
+               library_basis: str | None = None, stated=None, computed: tuple[str, str] | None = None,
+               description: str = "") -> Filled:
+    """Decide the value and basis of one indicator and say why.
+
+    `stated` is what the description says for this line (engine.reading.Stated), `computed` a
+    (value, reason) worked out from the budget and the description (unit costs)."""
     rule = match_rule(level2, name)
-    rid, why = rule["id"], rule["why"].replace("{budget}", _fmt_num(budget) if budget is not None else "?").replace(
+    rid = rule["id"]
+    why = rule["why"].replace("{budget}", _fmt_num(budget) if budget is not None else "?").replace(
         "{year}", str(year) if year is not None else "?")
     clamp = rule.get("clamp")
-    hist = list(history)
+    hist = [h for h in history if h.carries]
+    data = rules_data()
+
+    if stated is not None:
+        return Filled(value=stated.value, basis="计划标准", origin="project",
+                      rules=[f"D01：项目描述写明「{_quote(stated.clause)}」，指标值按原文取 {stated.value}"])
+    template = rule.get("value", "")
+    template = next((v for k, v in rule.get("value_by_name", {}).items() if k in name), template)
+    if rid == "R03" or (library_value and "{budget}" in library_value):
+        v = _fill_template(template or library_value, budget, year)
+        if v:
+            return Filled(value=v, basis=rule.get("basis", "计划标准"), origin="rule", rules=[f"{rid}：{why}"])
+        return Filled(needs_input=True, rules=[f"{rid}：{why}；缺少预算金额，待填写"])
+    if computed is not None:
+        value, reason = computed
+        return Filled(value=value, basis="计划标准", origin="project", rules=[f"{rid}：{reason}"])
 
     def from_history(kind: str | None = None) -> Filled | None:
         for h in hist:
@@ -160,7 +183,7 @@ def fill_value(level2: str, name: str, *, budget: float | None, year: int | None
                     continue                # a bare number is not a target (lint L07)
                 value, note = f"{value}{unit}", f"；按指标名称补上计量单位「{unit}」"
             if kind == "rate":
-                rate = _as_rate(value, clamp)
+                rate = _as_rate(value, clamp, rule.get("direction"))
                 if rate is None:
                     continue
                 value = rate
@@ -173,51 +196,32 @@ def fill_value(level2: str, name: str, *, budget: float | None, year: int | None
         return None
 
     def from_library() -> Filled | None:
-        if not library_value:
+        if not library_value or "{N}" in library_value:
             return None
         v = _fill_template(library_value, budget, year)
         if not v:
             return None
-        return Filled(value=v, basis=library_basis or rules_data()["library_basis_default"],
-                      origin="library", rules=[f"{rid}：取共性指标库典型值 {v}"])
+        return Filled(value=v, basis=library_basis or data["library_basis_default"],
+                      origin="library", rules=[f"{rid}：取指标库典型值 {v}"])
 
-    if "value" in rule:
-        template = rule.get("value_by_name", {})
-        template = next((v for k, v in template.items() if k in name), rule["value"])
-        if rule.get("keep_history_rate"):
-            got = from_history("rate")
-            if got:
-                return got
-        if rule.get("keep_history_kind"):
-            got = from_history()
-            if got:
-                return got
+    rate_rule = bool(rule.get("keep_history_rate")) or rule.get("direction") == "lower" or rid == "R24"
+    got = from_history("rate" if rate_rule and name.endswith(("率", "度")) else None)
+    if got is None and rid != "R30":          # satisfaction: ≥90% unless stated or the unit's own
+        got = from_library()
+    if got:
+        return got
+    if template:
         v = _fill_template(template, budget, year)
         if v:
             return Filled(value=v, basis=rule["basis"], origin="rule", rules=[f"{rid}：{why}"])
-        lack = "预算金额" if "{budget}" in template else "目标年度"
-        return Filled(needs_input=True, rules=[f"{rid}：{why}；缺少{lack}，待填写"])
-
-    if rule.get("action") == "quantity":
-        unit_hint = None
-        for h in hist:
-            pv = parse_value(h.value)
-            if pv.unit:
-                unit_hint = pv.unit
-                break
-        if library_value and not unit_hint:
-            unit_hint = parse_value(library_value.replace("{N}", "1")).unit
-        q = _quantity(name, description, unit_hint)
-        if q is not None:
-            v = f"{_fmt_num(q.number)}{q.unit}"
-            return Filled(value=v, basis=rule["basis"], origin="project",
-                          rules=[f"{rid}：项目描述写明「{(q.noun or '')}{v}」"])
-
-    got = from_history() or from_library()
-    if got:
-        return got
-    if level2 in rules_data()["grade_categories"] and not name.endswith("率"):
-        grade = rules_data()["default_grade"]
-        return Filled(value=grade, basis=rules_data()["library_basis_default"], origin="rule",
+    if level2 in data["grade_categories"] and not name.endswith("率") \
+            and not (library_value and "{N}" in library_value):
+        grade = data["default_grade"]
+        return Filled(value=grade, basis=data["library_basis_default"], origin="rule",
                       rules=[f"{rid}：效益类指标无可量化依据，按分级定性写法取「{grade}」"])
-    return Filled(needs_input=True, rules=[f"{rid}：{why}；没有可用的历史值或描述数字，待填写"])
+    return Filled(needs_input=True, rules=[f"{rid}：{why}；描述和本单位历史都没有给出数值，待填写"])
+
+
+def _quote(clause: str, limit: int = 40) -> str:
+    clause = clause.strip()
+    return clause if len(clause) <= limit else clause[:limit] + "…"

@@ -80,18 +80,18 @@ def finding_line(f, numbers: dict[int, int] | None = None) -> str:
 def intro(draft, steps: int, required: int) -> str:
     p = draft.project
     out = []
-    if p.types:
-        how = "（自动识别）" if p.types_inferred else ""
-        out.append(f"识别的项目类型：{'、'.join(p.types)}{how}")
+    if p.sectors:
+        how = "（自动识别）" if p.sectors_inferred else ""
+        out.append(f"所属行业：{'、'.join(p.sectors)}{how}" + (f" —— {p.sector_reason}" if p.sector_reason else ""))
     else:
-        out.append("没有识别出具体的项目类型，按通用指标推荐。")
+        out.append("没有识别出所属行业，按通用指标推荐。")
     if draft.similar:
         out.append("参考的历史申报表（按相似度）：")
         for s in draft.similar:
             year = f"{s.year}年，" if s.year else ""
             out.append(f"  · 《{s.name}》（{year}相似度 {_pct(s.similarity)}）")
     else:
-        out.append("指标库中没有相近的历史申报表，主要按共性指标库和规则推荐。")
+        out.append("指标库中没有同一项目、本单位或同行业的相近申报表，按项目描述、行业指标库和规则推荐。")
     out.append(f"共推荐 {len(draft.indicators)} 条指标。下面逐类确认（共 {steps} 类，其中必填 {required} 类）；"
                f"输入 帮助 查看全部命令。")
     return "\n".join(out)

@@ -33,8 +33,8 @@ def form_title(draft) -> str:
 
 def facts(draft) -> list[tuple[str, str]]:
     p = draft.project
-    types = "、".join(p.types)
-    if types and p.types_inferred:
+    types = "、".join(p.sectors)
+    if types and p.sectors_inferred:
         types += "（自动识别）"
     return [
         ("项目名称", p.name),
@@ -42,7 +42,7 @@ def facts(draft) -> list[tuple[str, str]]:
         ("预算金额（万元）", number_text(p.budget)),
         ("目标年度", str(p.year) if p.year else ""),
         ("项目实施期", p.period or ""),
-        ("项目类型", types),
+        ("所属行业", types),
         ("年度绩效目标", p.description),
     ]
 
@@ -75,9 +75,11 @@ def short_reason(ind) -> str:
             label += f" 等{len(filings)}份"
         parts.append(label)
     elif first.kind == "library":
-        parts.append(first.detail or f"共性指标库 · {first.name}")
+        parts.append(f"{first.name}行业指标库")
     elif first.kind == "description":
         parts.append("项目描述" + (f"：{first.value}" if first.value else ""))
+    elif first.kind == "rule":
+        parts.append(first.name or "填值规则")
     elif first.kind == "user":
         parts.append("人工填写")
     else:
@@ -90,10 +92,13 @@ def _source_sentence(s) -> str:
     if s.kind == "filing":
         year = f"（{s.year}年）" if s.year else ""
         sim = f"，相似度 {s.similarity:.2f}" if s.similarity is not None else ""
-        return f"历史申报表《{s.name}》{year}{sim}{value}"
+        how = f"（{s.detail}）" if s.detail else ""
+        return f"历史申报表《{s.name}》{year}{how}{sim}{value}"
     if s.kind == "library":
         ref = f"，参考值「{s.value}」" if s.value else ""
-        return f"{s.detail or '共性指标库 · ' + s.name}{ref}"
+        return f"{s.detail or '行业指标库 · ' + s.name}{ref}"
+    if s.kind == "rule":
+        return f"{s.name}：{s.detail}" if s.detail else s.name
     if s.kind == "description":
         return f"项目描述{('：' + s.detail) if s.detail else ''}{('，取值「' + s.value + '」') if s.value else ''}"
     if s.kind == "user":

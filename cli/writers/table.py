@@ -56,6 +56,10 @@ def render_table(draft, width: int | None = None, color: bool | None = None) -> 
         goal = Text("年度绩效目标：", style="dim")
         goal.append(p.description)
         parts.append(goal)
+    if p.sector_reason:
+        why = Text("行业依据：", style="dim")
+        why.append(p.sector_reason)
+        parts.append(why)
     if draft.similar:
         sim = Text("参考的历史项目：", style="dim")
         sim.append("、".join(f"{s.name}（{s.year or '—'}）" for s in draft.similar[:4]))
