@@ -299,6 +299,19 @@ def _cost_value(old: str, budget: float) -> tuple[str, str]:
     return f"≤{amount}", ""
 
 
+def _cost_floor_to_ceiling(ind: DraftIndicator) -> None:
+    """A part of the cost written as a floor (租车费用 ≥5万元) becomes a ceiling of the same
+    amount; only the total-cost line takes the new budget (lint L12)."""
+    from corpus.values import format_value
+
+    pv = parse_value(ind.value or "")
+    if pv.kind != "number" or pv.op not in ("≥", ">") or pv.number is None or not pv.unit:
+        return
+    old, new = ind.value, format_value("≤", pv.number, pv.unit)
+    ind.value, ind.parsed = new, parse_value(new)
+    ind.rules.append(_note("C12", name=ind.name, old=old, new=new))
+
+
 def _recost(ind: DraftIndicator, budget: float, year: int) -> None:
     old = ind.value or ""
     new, direction = _cost_value(old, budget)
@@ -390,10 +403,11 @@ def carry_forward(filing, year: int, budget: float | None = None, *, fill: Optio
     inds, merged = _move(draft.indicators)
     if merged:
         notes.append(pn["merged"].format(n=merged))
-    if budget is not None:
-        for ind in inds:
-            if _is_total_cost(ind):
-                _recost(ind, float(budget), year)
+    for ind in inds:
+        if budget is not None and _is_total_cost(ind):
+            _recost(ind, float(budget), year)
+        elif ind.level2 == "成本指标":
+            _cost_floor_to_ceiling(ind)
     draft.indicators = _sorted(inds)
     _add_missing(draft, fill, profile)
     draft.indicators = _sorted(draft.indicators)

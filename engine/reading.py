@@ -64,6 +64,7 @@ class Reading:
     stated: tuple[Stated, ...]
     beneficiaries: tuple[str, ...]
     totals: dict                     # unit → (number, clause) of the largest count of that unit
+    products: tuple[str, ...] = ()   # units whose total was multiplied out (10栋 × 每栋1760株)
 
     def of(self, level2: str) -> list[Stated]:
         return [s for s in self.stated if s.level2 == level2]
@@ -88,6 +89,8 @@ def _vocab() -> dict:
     v["purpose_l2"] = [(r["level2"], re.compile(r["re"])) for r in raw["purpose_level2"]]
     v["duration_re"] = re.compile(raw["duration_words"])
     v["wan_people_re"] = re.compile(raw["wan_people"])
+    v["rate_name_re"] = re.compile(raw["rate_name_endings"])
+    v["not_ecology_re"] = re.compile(raw["not_ecology"])
     v["period_re"] = re.compile(raw["period_words"])
     v["purpose_skip_re"] = re.compile(raw["purpose_skip"])
     verbs = "|".join(sorted(map(re.escape, raw["purpose_verbs"]), key=len, reverse=True))
@@ -191,6 +194,7 @@ def _after_words(clause: str, end: int) -> str:
 
 
 _SERVICE_TIME_UNITS = frozenset(("小时", "分钟", "秒"))
+_PLACE_UNITS = frozenset(("个村", "个乡镇"))
 
 
 def _read_clause(clause: str, out: list[Stated], totals: dict, state: dict) -> None:
@@ -224,13 +228,18 @@ def _read_clause(clause: str, out: list[Stated], totals: dict, state: dict) -> N
         raw_before = clause[pos:at]
         pos = end
         unit = q.unit or ""
+        if unit in _PLACE_UNITS and re.match(r"[\u4e00-\u9fff]", clause[end:end + 1]):
+            # '56个村级组织': the unit 个村 ate the start of the thing counted
+            end -= len(unit) - 1
+            unit = "个"
+            pos = end
         every = _EVERY.match(_EDGE.sub("", raw_before))
         before = _strip_words(raw_before, v["lead"], v["trail"])
         after = _after_words(clause, end)
         if unit == "%":
             name = _strip_words(before, v["lead"] + tuple(v["purpose_verbs"]), v["trail"]) or before
-            if not name or len(name) > 20:
-                continue
+            if not name or len(name) > 20 or not v["rate_name_re"].search(name):
+                continue                # '第一年按投资额20%' is a term, not a target
             value, op = _rate_value(name, q.number, q.op)
             level2 = _level2_by(v["rate_l2"], name, "质量指标")
             out.append(Stated("target", level2, name, value, clause, q.number, "%", op))
@@ -246,7 +255,7 @@ def _read_clause(clause: str, out: list[Stated], totals: dict, state: dict) -> N
             continue
         if q.is_money:
             name = before or after
-            if not name or len(name) > 20:
+            if not name or len(name) > 20 or len(name) < 3 or name.startswith("每"):
                 continue
             per = next((u for w, u in v["per_words"].items() if w in name), None)
             if per and "/" not in unit:
@@ -284,6 +293,7 @@ def _read_clause(clause: str, out: list[Stated], totals: dict, state: dict) -> N
             per_word = before[1:1 + len(u0)]
             if per_word == u0:
                 totals.setdefault(unit, (n0 * q.number, clause))
+                state.setdefault("products", []).append(unit)
                 rest = before[1 + len(u0):]
                 name = _count_name(rest, after, unit)
                 if name:
@@ -295,7 +305,7 @@ def _read_clause(clause: str, out: list[Stated], totals: dict, state: dict) -> N
             continue
         level2 = _level2_by(v["qty_l2"], name, "数量指标")
         op = q.op if q.op in ("≥", "≤", ">", "<") else None
-        written = re.sub(r"^[0-9.,，]+\s*", "", q.text) or unit    # 公斤 as written, not 千克
+        written = re.sub(r"^[0-9.,，]+\s*", "", clause[at:end]) or unit    # 公斤 as written, not 千克
         value = f"{op or ''}{_fmt(q.number)}{written}"
         out.append(Stated("quantity", level2, name, value, clause, q.number, unit, op))
         if unit not in totals or q.number > totals[unit][0]:
@@ -319,7 +329,10 @@ def _purposes(clauses: list[str]) -> list[Stated]:
                 piece = piece.replace("的", "")
                 if not (2 <= len(piece) <= 18):
                     continue
-                level2 = _level2_by(v["purpose_l2"], piece, "社会效益指标")
+                rules = v["purpose_l2"]
+                if v["not_ecology_re"].search(piece):      # 营商环境 is not ecology
+                    rules = [r for r in rules if r[0] != "生态效益指标"]
+                level2 = _level2_by(rules, piece, "社会效益指标")
                 if used.get(level2, 0) >= v["purpose_max"].get(level2, 1):
                     continue
                 used[level2] = used.get(level2, 0) + 1
@@ -358,4 +371,5 @@ def read_project(name: str, description: str = "") -> Reading:
         if key not in seen:
             seen.add(key)
             unique.append(s)
-    return Reading(tuple(unique), _beneficiaries(fold(description) + fold(name)), totals)
+    return Reading(tuple(unique), _beneficiaries(fold(description) + fold(name)), totals,
+                   tuple(state.get("products", ())))

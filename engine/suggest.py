@@ -16,7 +16,6 @@ is left 待填写 — never from another unit's filing (engine.valuerules).  The
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -115,8 +114,22 @@ class Evidence:
         return [SourceRef(kind="filing", name=self.filing_info[f]["name"], year=self.filing_info[f]["year"],
                           similarity=round(s, 3)) for f, s in self.similar[:k] if f in self.filing_info]
 
+    own_sizes: list[dict] = field(default_factory=list)   # per 二级 counts of own filings, most similar first
+
     def table_max(self) -> int:
         return table_size()["max"]
+
+    def habits(self) -> dict[str, int] | None:
+        """How many lines per 二级 (and "*" in all) the unit's own filings most like this project
+        hold — the median of up to `habit_filings` of them — or None without such filings."""
+        own = self.own_sizes[:rules_data()["history"]["habit_filings"]]
+        if not own:
+            return None
+        out = {}
+        for key in {k for counts in own for k in counts} | {"*"}:
+            values = sorted(counts.get(key, 0) for counts in own)
+            out[key] = values[len(values) // 2]
+        return out
 
 
 # -- gathering -------------------------------------------------------------------------------------
@@ -155,15 +168,21 @@ def _history(model, project: Project, text: str, cands: dict, exclude: set[int],
             continue
         same = _same_project(finfo.get("name", ""), project.name)
         own = _same_unit(dept, finfo)
-        shared = bool(sectors & set(finfo.get("tags") or ()))
+        shared = not sectors or bool(sectors & set(finfo.get("tags") or ()))
         if same or own or (s >= hcfg["floor"] and shared):
             kept.append((fid, s))
-            flags[fid] = (same, own)
+            flags[fid] = (same, own, shared)
     sim_of = dict(kept)
+    habit_level2 = set(hcfg["unit_habit_level2"])
+    own_sizes: dict[int, dict] = {}
     for fid, rows in model.filing_rows(fid for fid, _ in kept):
         finfo = info[fid]
-        same, unit = flags[fid]
+        same, unit, shared = flags[fid]
         s = sim_of[fid]
+        if same or (unit and shared):
+            counts = own_sizes[fid] = {"*": len(rows)}
+            for row in rows:
+                counts[row[1]] = counts.get(row[1], 0) + 1
         for key, level2, name, cid, value in rows:
             c = cands.get(key)
             if c is None:
@@ -176,11 +195,12 @@ def _history(model, project: Project, text: str, cands: dict, exclude: set[int],
                 c.sim_max = max(c.sim_max, s)
             if same:
                 c.parts["same_project"] = 1.0
-            if unit:
+            if unit and (shared or level2 in habit_level2):
                 c.parts["same_unit"] = max(c.parts.get("same_unit", 0.0), 1.0 + s)
             elif not same:
-                c.parts["similar"] = 1.0
-    return kept, info
+                c.parts["similar"] = 1.0     # another unit's, or the unit's other kind of project
+    ranked_own = [own_sizes[fid] for fid, _ in kept if fid in own_sizes]   # most similar first
+    return kept, info, ranked_own
 
 
 def _canonical_facts(model, cands: dict, exclude: set[int], sectors: set[str]) -> None:
@@ -204,13 +224,34 @@ def _canonical_facts(model, cands: dict, exclude: set[int], sectors: set[str]) -
 
 
 def _beneficiary(project: Project, reading: Reading, sector_beneficiaries: dict) -> str:
+    """Who {对象}满意度 names: the beneficiary the description names, else (with `unnamed`
+    "sector") the primary sector's first beneficiary, else the `unnamed` word (服务对象)."""
     if reading.beneficiaries:
         return reading.beneficiaries[0]
-    for s in project.sectors:
-        got = sector_beneficiaries.get(s)
-        if got:
-            return got[0]
-    return "服务对象"
+    unnamed = rules_data()["satisfaction"]["unnamed"]
+    if unnamed == "sector":
+        for s in project.sectors:
+            if sector_beneficiaries.get(s):
+                return sector_beneficiaries[s][0]
+        return "服务对象"
+    return unnamed
+
+
+def _payment_word(text: str) -> str | None:
+    """The word the project uses for its payments (补贴, 补助 …), first in the text."""
+    words = rules_data()["payment_words"]["words"]
+    found = [(text.find(w), w) for w in words if w in text]
+    return min(found)[1] if found else None
+
+
+def _own_wording(name: str, text: str, word: str | None) -> str:
+    """A library name in the project's own payment word (补助 → 补贴 on a 补贴 project)."""
+    if not word:
+        return name
+    for w in rules_data()["payment_words"]["words"]:
+        if w != word and w in name and w not in text:
+            return name.replace(w, word)
+    return name
 
 
 def _requires_met(entry: dict, text: str) -> tuple[bool, bool]:
@@ -255,6 +296,7 @@ def _library(model, project: Project, cands: dict, text: str, who: str, who_desc
     primary = next((s for s in project.sectors if s != fallback), None)
     native = set(model.sector_beneficiaries().get(primary, ())[:sat["sector_top"]])
     position: dict[tuple[str, str], int] = {}
+    word = _payment_word(text)
     for entry in model.library_entries(project.sectors):
         sector = entry["type"]
         applies, specialised = _requires_met(entry, text)
@@ -270,7 +312,7 @@ def _library(model, project: Project, cands: dict, text: str, who: str, who_desc
         else:
             rank_of = ranks.get(sector, len(w["sector_rank"]) - 1)
             base = w["sector_rank"][min(rank_of, len(w["sector_rank"]) - 1)]
-        name = entry["name"].replace(OBJECT_SLOT, who)
+        name = _own_wording(entry["name"].replace(OBJECT_SLOT, who), text, word)
         key = f"l:{entry['code']}"
         cands[key] = Candidate(
             key=key, level2=entry["level2"], name=name, library_value=entry.get("value"),
@@ -278,7 +320,7 @@ def _library(model, project: Project, cands: dict, text: str, who: str, who_desc
             parts={"library": base - w["position_step"] * n
                    + (sat["described_bonus"] if who_described and OBJECT_SLOT in entry["name"] else 0.0),
                    "requires": 1.0 if specialised else 0.0,
-                   "overlap": _overlap(entry["name"], text)},
+                   "overlap": _overlap(name, text)},
         )
 
 
@@ -287,12 +329,15 @@ def _unit_cost(project: Project, reading: Reading) -> tuple[str, str, str] | Non
     if not project.budget or project.budget <= 0:
         return None
     units = rules_data()["unit_cost_units"]
-    for s in reading.stated:
-        if s.kind == "quantity" and s.level2 == "数量指标" and s.unit in units and s.number:
-            unit, number = s.unit, reading.totals.get(s.unit, (s.number, ""))[0]
-            break
-    else:
+    # what the project delivers in the end: a multiplied-out total (10栋 × 每栋1760株), else the
+    # first count the description gives
+    unit = next((u for u in reading.products if u in units), None)
+    if unit is None:
+        unit = next((s.unit for s in reading.stated if s.kind == "quantity" and s.level2 == "数量指标"
+                     and s.unit in units and s.number), None)
+    if unit is None:
         return None
+    number = reading.totals[unit][0]
     yuan = project.budget * 10000 / number
     value = f"≤{_fmt(yuan)}元/{unit}" if yuan < 100000 else f"≤{_fmt(yuan / 10000)}万元/{unit}"
     reason = f"预算 {_fmt(project.budget)} 万元 ÷ 描述中的 {_fmt(number)}{unit}，约 {value.lstrip('≤')}"
@@ -300,7 +345,8 @@ def _unit_cost(project: Project, reading: Reading) -> tuple[str, str, str] | Non
 
 
 def _fmt(x: float) -> str:
-    return f"{x:.2f}".rstrip("0").rstrip(".") if x < 100 else f"{x:.1f}".rstrip("0").rstrip(".")
+    """A worked-out amount: one decimal from 10 up (28.4), two below (3.57)."""
+    return f"{x:.2f}".rstrip("0").rstrip(".") if x < 10 else f"{x:.1f}".rstrip("0").rstrip(".")
 
 
 _PEOPLE = frozenset(("人", "人次", "名"))
@@ -432,7 +478,7 @@ def gather(model, project: Project, exclude_filings: set[int] = frozenset(), uni
 
     sectors = set(project.sectors) - {fallback_tag()}
     # 1. past filings that may count
-    kept, info = _history(model, project, text, cands, set(exclude_filings), unit)
+    kept, info, own_sizes = _history(model, project, text, cands, set(exclude_filings), unit)
     # 2. catalogue indicator names close to the project text (only where a sector is shared)
     hcfg = rules_data()["history"]
     if sectors:
@@ -456,7 +502,7 @@ def gather(model, project: Project, exclude_filings: set[int] = frozenset(), uni
     # 4. the description's own statements
     _described(project, reading, cands, who)
     _gate_benefits(project, cands, lib_level2)
-    return Evidence(cands, kept, info, reading)
+    return Evidence(cands, kept, info, reading, own_sizes)
 
 
 # -- scoring and selection ---------------------------------------------------------------------------
@@ -527,23 +573,25 @@ def _is_total(c: Candidate) -> bool:
 
 
 def select(by_l2: dict[str, list[Candidate]], profile: str = "default", sizes: dict | None = None,
-           table_max: int | None = None) -> list[Candidate]:
+           table_max: int | None = None, habits: dict | None = None) -> list[Candidate]:
     """Pick the draft's indicators from by_category()'s ranking.
 
     What the description states always gets its line.  Every required 二级 of the profile gets
     its best candidate (and its quota `min` when the evidence reaches `min_score`); the remaining
     places up to `table.max` go to the best-scoring candidates overall within each category's
     `max`.  Near-duplicate names are dropped; the whole budget goes on one total-cost line only.
-    `sizes` overrides a category's max (and a required category's min) for a caller.
+    `sizes` overrides a category's max (and a required category's min) for a caller; `habits`
+    (Evidence.habits) lets the table grow to the size the unit's own similar filings have.
     """
-    from rapidfuzz import fuzz
-
     required = set(get_profile(profile)["required"])
     table = table_size()
 
     limits = {}
+    cap = table["max_with_history"]
     for l2 in LEVEL2_CANON:
         q = dict(quota(l2))
+        if habits and not sizes:
+            q["max"] = max(q["max"], min(habits.get(l2, 0), cap))
         if sizes and l2 in sizes:
             q["max"] = q["min"] = sizes[l2]
         limits[l2] = q
@@ -568,12 +616,15 @@ def select(by_l2: dict[str, list[Candidate]], profile: str = "default", sizes: d
     def pending(l2: str):
         return (c for c in by_l2.get(l2, []) if id(c) not in taken)
 
-    # 0. what the description states
+    # 0. what the description states, and the one line the whole budget goes on
     if not sizes:
         for l2 in LEVEL2_CANON:
             for c in list(pending(l2)):
                 if c.described:
                     take(c)
+    for c in list(pending("成本指标")):
+        if _is_total(c) and take(c):
+            break
     # 1. the guaranteed places: one per required category, more where the quota asks and the
     #    evidence is there
     for l2 in LEVEL2_CANON:
@@ -588,8 +639,20 @@ def select(by_l2: dict[str, list[Candidate]], profile: str = "default", sizes: d
             if chosen[l2] and c.score < q.get("min_score", table["min_score"]):
                 break
             take(c)
+    # 1b. categories marked generic_slot keep a place for the best 通用 line (the standard
+    #     wording most forms use: 验收合格率, 项目完成及时率 …) beside the sector's own lines
+    for l2 in LEVEL2_CANON:
+        q = limits[l2]
+        if not q.get("generic_slot") or len(chosen[l2]) >= q["max"] \
+                or any(c.library_type == GENERIC for c in chosen[l2]):
+            continue
+        generic = next((c for c in pending(l2) if c.library_type == GENERIC), None)
+        if generic is not None and generic.score >= table["min_score"]:
+            take(generic)
     # 2. the rest of the table by score across categories
     total_max = table_max or table["max"]
+    if habits and not sizes:
+        total_max = max(total_max, min(habits["*"], cap))
     if sizes:
         total_max = max(total_max, sum(limits[l2]["max"] for l2 in sizes))
     rest = sorted((c for l2 in LEVEL2_CANON for c in pending(l2)), key=lambda c: (-c.score, len(c.name), c.key))
@@ -656,8 +719,6 @@ class Ranking:
 
     def alternatives(self, level2: str, exclude_names: list[str] = ()) -> list[Candidate]:
         """Candidates of a category not yet in the table, best first, near-duplicates removed."""
-        from rapidfuzz import fuzz
-
         taken = [norm_key(n) for n in exclude_names]
         out = []
         for c in self.by_level2.get(level2, []):
@@ -684,7 +745,7 @@ def rank(model, project: Project, *, profile: str = "default", use_feedback: boo
     cands = evidence.cands
     score(cands, model.feedback() if use_feedback else {}, model.cat.max_usage())
     by_l2 = by_category(cands)
-    chosen = select(by_l2, profile, sizes, evidence.table_max())
+    chosen = select(by_l2, profile, sizes, evidence.table_max(), evidence.habits())
     return Ranking(project=project, by_level2=by_l2, chosen=chosen, similar=evidence.refs())
 
 

@@ -43,7 +43,7 @@ def test_intake_builds_the_suggested_draft(session):
     assert st.phase == "review" and st.step == 0
     p = st.draft.project
     assert (p.name, p.budget, p.year, p.department) == (NAME, 80, 2026, DEPT)
-    assert p.description == "\n".join(DESC) and p.types
+    assert p.description == "\n".join(DESC) and p.sectors and p.sector_reason
     assert st.origins == [i.name for i in st.draft.indicators]
     assert saved(session).draft == st.draft
 

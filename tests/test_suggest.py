@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ from corpus.values import parse_value, years_in
 from engine.draft import Project
 from engine.evaluate import valid_value
 from engine.model import EngineModel
-from engine.profiles import profile
+from engine.profiles import profile, rules_data
 from engine.suggest import suggest
 
 YEAR = 2026
@@ -60,14 +59,15 @@ def test_every_draft_is_complete_well_formed_and_explained(model):
         where = project.name
         present = {i.level2 for i in draft.indicators}
         assert set(required) <= present, where
-        assert 6 <= len(draft.indicators) <= 12, where
+        # a table about as big as real ones: rules.json table.max, or the unit's own filings' size
+        assert 6 <= len(draft.indicators) <= rules_data()["table"]["max_with_history"], where
         for ind in draft.indicators:
             assert valid_value(ind), (where, ind.name, ind.value)
             assert ind.needs_input == (not ind.value), (where, ind.name)
             assert ind.sources and ind.rules, (where, ind.name)           # every line says why
-        # the cost value equals the budget given
+        # the budget given is the value of exactly one cost line
         costs = [parse_value(i.value) for i in draft.indicators if i.level2 == "成本指标"]
-        assert any(c.op in ("≤", "=") and c.number == project.budget and c.unit == "万元" for c in costs), where
+        assert sum(c.op in ("≤", "=") and c.number == project.budget and c.unit == "万元" for c in costs) == 1, where
         # deadlines (and any year a timeliness value names) fall in the target year
         for ind in draft.indicators:
             if ind.level2 == "时效指标" or ind.parsed.kind == "deadline":
@@ -88,10 +88,9 @@ def test_drafts_are_deterministic(model):
 def test_values_come_from_the_description_budget_and_year(model):
     p = Project(name="政务服务大厅窗口运行保障", description="大厅设置14个窗口，全年办件约20000件", budget=36.5, year=YEAR)
     draft = suggest(model, p, use_feedback=False)
-    from_desc = [i for i in draft.indicators if any(s.kind == "description" for s in i.sources)]
-    assert from_desc, [i.name for i in draft.indicators]
-    assert all(re.match(r"^(14个|20000件)$", i.value) for i in from_desc)
-    assert all(i.basis == "计划标准" for i in from_desc)
+    from_desc = {i.value for i in draft.indicators if any(s.kind == "description" for s in i.sources)}
+    assert from_desc == {"14个", "20000件"}, [(i.name, i.value) for i in draft.indicators]
+    assert all(i.basis == "计划标准" for i in draft.indicators if i.value in from_desc)
     cost = [i for i in draft.indicators if i.level2 == "成本指标"][0]
     assert cost.value == "≤36.5万元" and "36.5" in " ".join(cost.rules)
 
@@ -120,15 +119,16 @@ def test_carried_from_the_same_projects_last_filing(model):
     assert any("政务大厅运行经费" in s.name and s.year == 2021 for s in deadline.sources)
 
 
-def test_leave_one_out_beats_both_baselines_with_real_sized_tables(shared_db):
+def test_leave_one_out_beats_the_baselines(shared_db):
     out = run_cli("eval", "--db", str(shared_db), "--format", "json")
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
-    ours, popular, copy = (result["systems"][k] for k in ("jixiao", "popular", "copy"))
+    ours, popular, generic = (result["systems"][k] for k in ("jixiao", "popular", "generic"))
     assert result["filings"] == 20
-    assert ours["recall"] > popular["recall"] and ours["recall"] > copy["recall"]
-    assert ours["size"] <= result["real_size"]
+    assert ours["recall"] > popular["recall"] and ours["recall"] >= 2 * generic["recall"]
     assert ours["coverage"] == 1.0
+    assert set(ours["recall_by_level2"]) <= set(profile("default")["required"]) | {
+        "经济效益指标", "生态效益指标", "可持续影响指标"}
 
 
 # -- the command ---------------------------------------------------------------------------
@@ -140,7 +140,8 @@ def test_suggest_json_shape(shared_db):
     assert out.returncode == 0, out.stderr
     d = json.loads(out.stdout)
     assert set(d) >= {"project", "indicators", "lint", "similar"}
-    assert d["project"]["types"] == ["租赁"] and d["project"]["types_inferred"] is True
+    assert d["project"]["sectors"] == ["租赁", "政务服务"] and d["project"]["sectors_inferred"] is True
+    assert "租金" in d["project"]["sector_reason"]
     ind = d["indicators"][0]
     assert set(ind) >= {"level1", "level2", "name", "value", "basis", "sources", "rules", "needs_input", "parsed"}
     assert d["similar"][0]["name"] == "政务大厅租金"
@@ -149,7 +150,8 @@ def test_suggest_json_shape(shared_db):
 def test_given_type_is_used_and_unknown_type_refused(shared_db):
     out = run_cli("suggest", "综合保障经费", "--type", "热线", "--format", "json", "--db", str(shared_db))
     d = json.loads(out.stdout)
-    assert d["project"]["types"] == ["热线"] and d["project"]["types_inferred"] is False
+    assert d["project"]["sectors"] == ["热线"] and d["project"]["sectors_inferred"] is False
+    assert d["project"]["sector_reason"] == "经办人指定"
     bad = run_cli("suggest", "综合保障经费", "--type", "火箭", "--db", str(shared_db))
     assert bad.returncode == 2 and "火箭" in bad.stderr and "Traceback" not in bad.stderr
 
@@ -221,11 +223,13 @@ def test_lint_finds_the_real_findings_in_the_seeds():
 def test_a_project_nothing_matches_still_gets_every_required_category(model):
     p = Project(name="甲乙丙丁", description="", budget=None, year=YEAR)
     draft = suggest(model, p, use_feedback=False)
+    assert draft.project.sectors == ["通用"] and "没有任何行业的关键词" in draft.project.sector_reason
     assert set(profile("default")["required"]) <= {i.level2 for i in draft.indicators}
     qty = [i for i in draft.indicators if i.level2 == "数量指标"]
     assert qty and all(i.needs_input and not i.value for i in qty)       # no invented count
     cost = [i for i in draft.indicators if i.level2 == "成本指标"]
-    assert cost and all(i.needs_input for i in cost)                     # no budget, no cost value
+    assert cost and all(i.needs_input or i.parsed.unit == "%" for i in cost)   # no budget, no amount
+    assert all(s.kind != "filing" for i in draft.indicators for s in i.sources)   # nothing alike
 
 
 @pytest.mark.parametrize("command", [["suggest", "x"], ["lint", str(SEEDS[0])], ["eval"], ["chat"],

@@ -47,7 +47,7 @@ def hand_draft(name="政务服务热线运行维护", year=2025, budget=25.0) ->
     """A suggest-like draft: every source kind, rules, statuses, one value to fill in."""
     hist = SourceRef(kind="filing", name="区长热线工作经费", year=2019, similarity=0.8234, value="≥90%")
     hist2 = SourceRef(kind="filing", name="12345 民生服务平台工作经费", year=2024, similarity=0.61)
-    lib = SourceRef(kind="library", name="热线", value="≥95%", detail="共性指标库 · 热线")
+    lib = SourceRef(kind="library", name="热线", value="≥95%", detail="行业指标库 · 热线 · GX-RX-0202")
     desc = SourceRef(kind="description", name="项目描述", value="14个")
     inds = [
         ind("数量指标", "开通服务窗口数量", "14个", "计划标准", sources=[desc], rules=["R40：描述中提到 14个窗口"]),
@@ -60,7 +60,7 @@ def hand_draft(name="政务服务热线运行维护", year=2025, budget=25.0) ->
     ]
     d = Draft(project=Project(name=name, description="受理群众诉求约10000件，开通14个窗口。", budget=budget,
                               year=year, department="某区行政审批服务局", period=f"{year}.01-{year}.12",
-                              types=["热线"], types_inferred=True),
+                              sectors=["热线"], sectors_inferred=True),
               indicators=inds, similar=[hist, hist2])
     d.lint = lint_draft(d) + [LintFinding(rule="L99 test", severity="info", message="测试提示", indicator=1)]
     return d
@@ -142,7 +142,7 @@ def test_short_reasons_say_where_each_indicator_comes_from():
     reasons = [short_reason(i) for i in d.indicators]
     assert reasons[0] == "项目描述：14个"
     assert reasons[2] == "区长热线工作经费（2019） · 相似 0.82 等2份"
-    assert reasons[3] == "新增 · 共性指标库 · 热线"
+    assert reasons[3] == "新增 · 热线行业指标库"
     assert reasons[4] == "填值规则"
     assert reasons[6].startswith("调整类别 · 区长热线工作经费")
     carried = next(i for i in draft_from_filing(parse_file(SEEDS[0])[0]).indicators)
@@ -153,7 +153,7 @@ def test_table_shows_reasons_needs_input_and_findings():
     out = render(hand_draft(), "table", width=120, color=False)
     todo_line = next(line for line in out.splitlines() if "热线受理群众诉求件数" in line)
     assert "待填写" in todo_line and "历史标准" in todo_line
-    assert "项目描述：14个" in out and "共性指标库 · 热线" in out and "相似 0.82" in out
+    assert "项目描述：14个" in out and "热线行业指标库" in out and "相似 0.82" in out
     assert "其中 1 个待填写" in out
     assert out.index("错误（1）") < out.index("提示（1）") and "测试提示（第 2 条）" in out
     assert "\x1b[" not in out            # no colour codes unless asked

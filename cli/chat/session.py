@@ -468,6 +468,10 @@ class Session:
             return [f"请写出新的{what}，例如：改 3 ≥98%；改 3 名称 新名字；改 3 标准 按照上年。"]
         items = self._items()
         it, msg = self._resolve(act.refs[0], items, rows_only=False)
+        if msg and act.field == "value" and isinstance(act.refs[0], str):
+            l2 = category_of(act.refs[0])
+            if l2 and sum(1 for i in self.state.draft.indicators if i.level2 == l2) > 1:
+                return self._edit_category(l2, act.text)   # 满意度改成≥97%: every satisfaction line
         if msg:
             return [msg]
         from corpus.values import parse_value
@@ -498,6 +502,26 @@ class Session:
         self._set_rows(rows)
         self._touch(new.level2)
         return [said, self._view()]
+
+    def _edit_category(self, level2: str, text: str) -> list[str]:
+        """A new value for every line of a category named by its name (满意度改成≥97%)."""
+        from corpus.values import parse_value
+
+        rows = self._rows()
+        changed = []
+        for i, (ind, extra) in enumerate(rows):
+            if ind.level2 != level2:
+                continue
+            value = self._new_value(ind, text)
+            note = f"指标值「{ind.value or '待填写'}」→「{value}」"
+            rows[i] = (ind.model_copy(update={"value": value, "parsed": parse_value(value), "needs_input": False,
+                                              "status": "user", "rules": [*ind.rules, f"经办人修改：{note}"]}),
+                       extra)
+            changed.append(f"「{ind.name}」{note}")
+        self._checkpoint()
+        self._set_rows(rows)
+        self._touch(level2)
+        return [f"{level2}的 {len(changed)} 条都已修改：" + "；".join(changed) + "。", self._view()]
 
     def _do_add(self, act: Action) -> list[str]:
         name = act.text.strip()
