@@ -173,6 +173,11 @@ class CatalogueReader:
         ranked.sort(key=lambda r: (-r["n"], r["id"]))
         return ranked[:max(0, n)]
 
+    def filing_owners(self) -> Iterator[tuple[int, str, str | None, str | None]]:
+        """(id, name, department, src_file) of every project filing: whose each filing is."""
+        yield from self.conn.execute(
+            "SELECT id, name, department, src_file FROM filings WHERE kind = 'project' ORDER BY id")
+
     def project_filings(self) -> list[tuple[int, dict]]:
         return [(r["id"], dict(r)) for r in self.conn.execute(
             "SELECT id, name, year, budget, department, description FROM filings "

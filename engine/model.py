@@ -54,6 +54,7 @@ class EngineModel:
         self._rows: dict[int, tuple] = {}
         self._canon: dict[int, dict | None] = {}
         self._library: list[dict] | None = None
+        self._owners: tuple[dict, dict, dict] | None = None
 
     # -- opening and index freshness --------------------------------------------------------
     @classmethod
@@ -146,6 +147,7 @@ class EngineModel:
             self._rows.clear()
             self._canon.clear()
             self._library = None
+            self._owners = None
 
     @staticmethod
     def _missing(cache: dict, ids) -> list[int]:
@@ -203,6 +205,34 @@ class EngineModel:
         from catalogue.sectors import sector_data
 
         return {s.name: s.beneficiaries for s in sector_data().sectors}
+
+    def own_filings(self, name: str, unit: str) -> list[int]:
+        """Ids of the past filings of the same project (same name) or the same unit — a
+        department key, or "file:<path>" for filings whose form names none — however little
+        their text resembles the new project's (the caller still decides what they count for)."""
+        from .suggest import norm_key, unit_matches
+
+        if self._owners is None:
+            by_name: dict[str, list[int]] = {}
+            by_dept: dict[str, list[int]] = {}
+            by_file: dict[str, list[int]] = {}
+            for fid, fname, dept, src in self.cat.filing_owners():
+                by_name.setdefault(norm_key(fname or ""), []).append(fid)
+                if dept and norm_key(dept):
+                    by_dept.setdefault(norm_key(dept), []).append(fid)
+                elif src:
+                    by_file.setdefault(f"file:{src}", []).append(fid)
+            self._owners = (by_name, by_dept, by_file)
+        by_name, by_dept, by_file = self._owners
+        ids = list(by_name.get(norm_key(name), []) if norm_key(name) else [])
+        if unit:
+            if unit.startswith("file:"):
+                ids += by_file.get(unit, [])
+            else:
+                for dept, fids in by_dept.items():
+                    if unit_matches(unit, dept):
+                        ids += fids
+        return sorted(set(ids))
 
     def feedback(self) -> dict[str, float]:
         """Recorded keep/reject weights keyed by normalised indicator name."""

@@ -81,10 +81,15 @@ def _same_project(a: str, b: str) -> bool:
     return bool(a) and norm_key(a) == norm_key(b)
 
 
+def unit_matches(unit_key: str, dept_key: str) -> bool:
+    """Two department keys (norm_key) for one unit: equal, or one (4+ characters) inside the
+    other (平罗县审批服务管理局 / 审批服务管理局)."""
+    return bool(dept_key) and (dept_key == unit_key or (min(len(dept_key), len(unit_key)) >= 4
+                                                        and (dept_key in unit_key or unit_key in dept_key)))
+
+
 def _same_department(filing_dept: str | None, dept_key: str) -> bool:
-    other = norm_key(filing_dept or "")
-    return bool(other) and (other == dept_key or (min(len(other), len(dept_key)) >= 4
-                                                 and (other in dept_key or dept_key in other)))
+    return unit_matches(dept_key, norm_key(filing_dept or ""))
 
 
 def with_sectors(model, project: Project) -> Project:
@@ -159,6 +164,10 @@ def _history(model, project: Project, text: str, cands: dict, exclude: set[int],
     dept = unit or norm_key(project.department or "")
     found = [(fid, s) for fid, s in model.similar_filings(text, hcfg["k_filings"] + len(exclude))
              if fid not in exclude][:hcfg["k_filings"]]
+    listed = {fid for fid, _ in found}
+    # the same project's and the unit's own filings count however little their words overlap
+    found += [(fid, 0.0) for fid in model.own_filings(project.name, dept)
+              if fid not in listed and fid not in exclude]
     info = model.filing_facts(fid for fid, _ in found)
     kept: list[tuple[int, float]] = []
     flags: dict[int, tuple[bool, bool]] = {}
@@ -168,8 +177,12 @@ def _history(model, project: Project, text: str, cands: dict, exclude: set[int],
             continue
         same = _same_project(finfo.get("name", ""), project.name)
         own = _same_unit(dept, finfo)
-        shared = not sectors or bool(sectors & set(finfo.get("tags") or ()))
-        if same or own or (s >= hcfg["floor"] and shared):
+        tags = finfo.get("tags") or ()
+        shared = not sectors or bool(sectors & set(tags))
+        # another unit's filing counts when really alike: similar enough, and its main sector
+        # is one of the project's (an office-equipment purchase is not a hall's upkeep)
+        alike = s >= hcfg["floor"] and (not sectors or (bool(tags) and tags[0] in sectors))
+        if same or own or alike:
             kept.append((fid, s))
             flags[fid] = (same, own, shared)
     sim_of = dict(kept)

@@ -68,7 +68,7 @@ def test_terminal_session_in_tmux(shared_db, tmp_path):
                 pane.type(answer)
             pane.keys("Enter")
         screen = pane.wait("第 1/9 步")
-        assert "识别的项目类型" in screen and "参考的历史申报表" in screen
+        assert "所属行业" in screen and "参考的历史申报表" in screen
         pane.wait("尚空")          # the bottom toolbar, drawn with the prompt after the step's text
         pane.type("删 1")                               # typed, then cancelled with Ctrl-C
         pane.keys("C-c")
