@@ -466,6 +466,29 @@ def _described(project: Project, reading: Reading, cands: dict, who: str) -> Non
     target.sources.append(SourceRef(kind="rule", name="单位成本", value=value, detail=reason))
 
 
+def _merge_library_twins(cands: dict) -> None:
+    """A past line named as a library entry is one candidate: the past line's evidence with the
+    library's typical value and basis (群众对热线知晓率 gets ≥90% instead of 待填写).  Sentence-like
+    names of other units' filings are dropped (lint L22); the unit's own habits stay."""
+    library = {(c.level2, norm_key(c.name)): c for c in cands.values() if c.library_type}
+    long_max = rules_data()["ranking"]["sentence_chars"]
+    for key in list(cands):
+        c = cands.get(key)
+        if c is None or c.library_type or c.stated is not None:
+            continue
+        own = c.parts.get("same_project") or c.parts.get("same_unit")
+        if not own and (len(c.name) > long_max or "，" in c.name or "," in c.name):
+            del cands[key]
+            continue
+        twin = library.pop((_fix_category(c), norm_key(c.name)), None)
+        if twin is not None:
+            c.library_value, c.library_basis = twin.library_value, twin.library_basis
+            c.library_type, c.library_code = twin.library_type, twin.library_code
+            c.level2 = twin.level2
+            c.parts["library"] = twin.parts.get("library", 0.0)
+            del cands[twin.key]
+
+
 def _gate_benefits(project: Project, cands: dict, lib_level2: set[str]) -> None:
     """经济效益 / 生态效益 only where real: described, from the sector library, or (past lines)
     named with an economic / ecological word."""
@@ -511,6 +534,7 @@ def gather(model, project: Project, exclude_filings: set[int] = frozenset(), uni
     reading = read_project(project.name, project.description or "")
     who = _beneficiary(project, reading, model.sector_beneficiaries())
     _library(model, project, cands, folded, who, bool(reading.beneficiaries))
+    _merge_library_twins(cands)
     lib_level2 = {c.level2 for c in cands.values() if c.library_type and c.library_type != fallback_tag()}
     # 4. the description's own statements
     _described(project, reading, cands, who)
