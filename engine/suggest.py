@@ -352,7 +352,8 @@ def _unit_cost(project: Project, reading: Reading) -> tuple[str, str, str] | Non
         return None
     number = reading.totals[unit][0]
     yuan = project.budget * 10000 / number
-    value = f"≤{_fmt(yuan)}元/{unit}" if yuan < 100000 else f"≤{_fmt(yuan / 10000)}万元/{unit}"
+    per = {"名": "人"}.get(unit, unit)                # 800名 → 元/人
+    value = f"≤{_fmt(yuan)}元/{per}" if yuan < 100000 else f"≤{_fmt(yuan / 10000)}万元/{per}"
     reason = f"预算 {_fmt(project.budget)} 万元 ÷ 描述中的 {_fmt(number)}{unit}，约 {value.lstrip('≤')}"
     return unit, value, reason
 
