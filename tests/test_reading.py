@@ -1,0 +1,79 @@
+"""engine.reading: what a project's description states, read into indicator lines."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, seed, settings
+from hypothesis import strategies as st
+
+from corpus.values import parse_value
+from engine.reading import read_project
+
+
+def lines(desc: str, name: str = "某项目") -> dict[str, tuple[str, str]]:
+    """name → (二级, value) of what the description states."""
+    return {s.name: (s.level2, s.value) for s in read_project(name, desc).stated}
+
+
+@pytest.mark.parametrize("desc, name, level2, value", [
+    ("培训基层干部300人次", "培训基层干部人次", "数量指标", "300人次"),
+    ("新造林3000亩，苗木成活率85%以上", "新造林面积", "数量指标", "3000亩"),
+    ("新造林3000亩，苗木成活率85%以上", "苗木成活率", "质量指标", "≥85%"),
+    ("设置话务座席30个，接通率不低于95%", "接通率", "质量指标", "≥95%"),
+    ("每季度巡检一次，故障响应时间不超过30分钟", "巡检次数", "数量指标", "1次/季度"),
+    ("每季度巡检一次，故障响应时间不超过30分钟", "故障响应时间", "时效指标", "≤30分钟"),
+    ("审减率不低于5%", "审减率", "质量指标", "≥5%"),
+    ("投诉率控制在2%以内", "投诉率", "质量指标", "≤2%"),
+    ("服务周期2023.07-2024.01", "服务周期", "时效指标", "2023.07-2024.01"),
+    ("租期一年", "租期", "时效指标", "1年"),
+    ("2026年8月底前完工", "完工时间", "时效指标", "2026年8月底前"),
+    ("增加脱贫户收入10.9万元", "增加脱贫户收入", "经济效益指标", "≥10.9万元"),
+    ("亩均投资不超过1500元", "亩均投资", "成本指标", "≤1500元/亩"),
+    ("补助标准1000元/人", "补助标准", "成本指标", "1000元/人"),
+    ("为辖区12万常住居民提供服务", "常住居民人数", "数量指标", "12万人"),
+    ("对64户脱贫户进行产业补助", "脱贫户数", "数量指标", "64户"),
+    ("建设10栋大棚，每栋种植1760株", "种植株数", "数量指标", "17600株"),
+    ("项目区粮食亩产提高50公斤", "项目区粮食亩产提高", "经济效益指标", "50公斤"),
+    ("保障56个村级组织正常运转", "村级组织正常运转数量", "数量指标", "56个"),
+    ("生活垃圾无害化处理率达到100%", "生活垃圾无害化处理率", "生态效益指标", "=100%"),
+    ("满意度达到95%以上", "满意度", "服务对象满意度指标", "≥95%"),
+])
+def test_each_kind_of_statement(desc, name, level2, value):
+    got = lines(desc)
+    assert got.get(name) == (level2, value), got
+    assert parse_value(value).kind in ("number", "deadline")
+
+
+def test_purposes_become_graded_benefits_on_the_right_line():
+    got = lines("进一步提高博物馆纪念馆运行效率和免费开放服务水平；改善了城市生态环境")
+    assert got["博物馆纪念馆运行效率"] == ("社会效益指标", "有效提高")
+    assert got["免费开放服务水平"] == ("社会效益指标", "有效提高")
+    assert got["城市生态环境"] == ("生态效益指标", "有效改善")
+    assert lines("优化营商环境")["营商环境"] == ("社会效益指标", "不断优化")   # not ecology
+    assert len([k for k, (l2, _) in lines("提高甲水平；提高乙水平；提高丙水平").items()
+                if l2 == "社会效益指标"]) == 2                            # at most two per project
+
+
+def test_what_is_not_a_quantity_or_a_target_is_left_out():
+    got = lines("保障12345热线全年24小时运行；第一年按投资额20%分红；一件事一次办；每村4400元")
+    assert not got, got
+
+
+def test_beneficiaries_most_specific_first():
+    r = read_project("困难群众临时救助", "资助困难群众约500人，惠及群众")
+    assert r.beneficiaries[0] == "困难群众" and "群众" in r.beneficiaries
+    assert read_project("某项目", "").beneficiaries == ()
+
+
+def test_totals_multiply_out_per_unit_counts():
+    r = read_project("大棚", "建设10栋大棚，每栋种植1760株")
+    assert r.totals["株"][0] == 17600 and r.products == ("株",)
+
+
+@seed(14)
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("培训人次亩万元年月日底前不低于超过以内%0123456789，。、；每栋株户个提高改善的和及")),
+               max_size=80))
+def test_any_text_reads_without_error(text):
+    r = read_project("项目", text)
+    for s in r.stated:
+        assert s.name and s.value and s.level2.endswith("指标")
