@@ -14,7 +14,6 @@ several processes starting at once publishes it and nobody sees a half-built fil
 """
 from __future__ import annotations
 
-import glob
 import os
 import random
 import secrets
@@ -29,6 +28,7 @@ import sqlite_utils
 
 from corpus.errors import InputError
 from corpus.models import Filing
+from corpus.safe_text import clean_text
 
 from .library import library_rows, library_version
 from .schema import SCHEMA_VERSION, create_schema
@@ -117,60 +117,128 @@ def _set_meta(conn: sqlite3.Connection, **values) -> None:
                      [(k, str(v)) for k, v in values.items()])
 
 
+def _meta_int(meta: dict[str, str], key: str, path: Path | str = "") -> int:
+    """A number kept in meta; a damaged value is named, not a traceback."""
+    raw = meta.get(key, "0")
+    try:
+        return int(str(raw).strip())
+    except ValueError:
+        raise CatalogueError(path or "指标库", f"指标库的元数据已损坏（meta.{key} = {str(raw)[:30]!r}，应为整数）；"
+                                               "请从备份恢复，或换一个文件名重新建立指标库") from None
+
+
 def _bump_revision(conn: sqlite3.Connection) -> None:
     meta = _meta(conn)
-    changes = int(meta.get("changes", "0")) + 1
+    changes = _meta_int(meta, "changes") + 1
     _set_meta(conn, changes=changes, revision=f"{changes}-{meta.get('catalogue_id', '')[:8]}",
               updated_at=now())
 
 
 # -- opening and first-use build -------------------------------------------------------------------
+SQLITE_HEADER = b"SQLite format 3\x00"
+READ_ONLY_PROBLEM = "指标库所在的文件夹不可写入（只读），无法加入申报表；查询和推荐照常可用"
+
+
+def database_problem(exc: sqlite3.Error) -> str:
+    """An SQLite error as the officer reads it (damage named as damage)."""
+    text = str(exc)
+    if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError) \
+            or "malformed" in text or "not a database" in text:
+        return f"指标库文件已损坏（{text}）；请从备份恢复，或换一个文件名重新建立指标库"
+    return f"无法使用指标库（{text}）"
+
+
+def _check_existing(path: Path) -> None:
+    """Refuse a file that is not a jixiao catalogue *before* anything is written to it: a
+    connection of ours would switch another application's database to WAL for good."""
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise CatalogueError(path, f"无法读取指标库（{exc.strerror or exc}）") from None
+    if not header:
+        return                                   # an empty file: built in place
+    if header != SQLITE_HEADER:
+        raise CatalogueError(path, "不是 SQLite 文件，也不是 jixiao 指标库；未作任何改动")
+    from .ready import connect_read_only
+
+    try:
+        conn = connect_read_only(path)
+        try:
+            tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            meta = dict(conn.execute("SELECT key, value FROM meta")) if "meta" in tables else {}
+        finally:
+            conn.close()
+    except sqlite3.OperationalError as exc:
+        if _is_busy(exc):
+            return                               # a writer holds it: it is ours, checked before
+        raise CatalogueError(path, database_problem(exc)) from None
+    except sqlite3.DatabaseError as exc:
+        raise CatalogueError(path, database_problem(exc)) from None
+    if tables and ("meta" not in tables or "catalogue_id" not in meta):
+        what = "SQLite 文件中没有 meta 表" if "meta" not in tables else "meta 表中没有指标库标识"
+        raise CatalogueError(path, f"不是 jixiao 指标库（{what}），可能是其他软件的数据库；未作任何改动")
+
+
 def open_catalogue(path: str | Path, bootstrap: bool = True) -> sqlite_utils.Database:
     """Open a catalogue, creating it when the file is missing or empty.
 
     A new catalogue gets the schema and the common-indicator library, and with `bootstrap` the
     filings the package ships (corpus.parse.shipped_seed_files()).  An existing one is brought
     up to date with the shipped library and tag rules.  Raises CatalogueError for a file that
-    is not a jixiao catalogue.
+    is not a jixiao catalogue (refused before anything is written to it), a damaged one, or one
+    whose folder cannot be written.  Temporaries a killed run left beside it are removed first.
     """
     path = Path(path)
     if path.is_dir():
         raise CatalogueError(path, "这是一个文件夹，不是指标库文件")
+    from .ready import cannot_write_beside, sweep_leftovers
+
+    sweep_leftovers(path)
     try:
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             _build_and_publish(path, bootstrap)
+        else:
+            _check_existing(path)
+            if cannot_write_beside(path):
+                return _open_read_only(path)
         db = connect(path)
-    except sqlite3.DatabaseError as exc:
-        raise CatalogueError(path, f"无法打开指标库（{exc}）") from None
+    except sqlite3.Error as exc:
+        raise CatalogueError(path, database_problem(exc)) from None
     except OSError as exc:
         raise CatalogueError(path, f"无法建立指标库（{exc.strerror or exc}）") from None
     try:
         _bring_up_to_date(db, path, bootstrap)
+    except sqlite3.OperationalError as exc:
+        db.close()
+        raise CatalogueError(path, database_problem(exc)) from None
     except sqlite3.DatabaseError as exc:
         db.close()
-        raise CatalogueError(path, f"不是可用的 jixiao 指标库（{exc}）") from None
+        raise CatalogueError(path, database_problem(exc)) from None
     except BaseException:
         db.close()
         raise
     return db
 
 
-STALE_BUILD_SECONDS = 3600       # a temporary build this old was left by a killed process
+def _open_read_only(path: Path) -> sqlite_utils.Database:
+    """A catalogue in a folder nobody may write to (catalogue.ready): read as it is, immutable;
+    is_read_only(db) is True and writers refuse it with a message."""
+    from .ready import connect_read_only
+
+    conn = connect_read_only(path)
+    conn.execute("SELECT count(*) FROM meta").fetchone()
+    db = sqlite_utils.Database(conn, execute_plugins=False)
+    db._jixiao_read_only = True
+    return db
 
 
-def _remove_stale_builds(path: Path) -> None:
-    cutoff = time.time() - STALE_BUILD_SECONDS
-    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.tmp*"):
-        try:
-            if leftover.stat().st_mtime < cutoff:
-                leftover.unlink()
-        except OSError:
-            pass
+def is_read_only(db: sqlite_utils.Database) -> bool:
+    return bool(getattr(db, "_jixiao_read_only", False))
 
 
 def _build_and_publish(path: Path, bootstrap: bool) -> None:
-    _remove_stale_builds(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         db = connect(tmp)
@@ -228,9 +296,11 @@ def _bring_up_to_date(db: sqlite_utils.Database, path: Path, bootstrap: bool) ->
             if "meta" not in set(db.table_names()):
                 _initialise(db, bootstrap)
     meta = _meta(conn)
-    if int(meta.get("schema", "0")) > SCHEMA_VERSION:
+    schema = _meta_int(meta, "schema", path)
+    _meta_int(meta, "changes", path)
+    if schema > SCHEMA_VERSION:
         raise CatalogueError(path, "指标库由较新版本的 jixiao 建立，请升级 jixiao")
-    if int(meta.get("schema", "0")) < SCHEMA_VERSION:
+    if schema < SCHEMA_VERSION:
         with write_transaction(db):
             create_schema(db)
             _set_meta(conn, schema=SCHEMA_VERSION)
@@ -317,21 +387,33 @@ _KNOWN: frozenset = frozenset()       # sources already stored, as a reading wor
 
 def _read_one(path: Path, known) -> tuple:
     """(sha256 or None, its filings prepared for the writer or None, problem or None) for one
-    input file; the file is not parsed when its exact bytes were stored before (sha in `known`)."""
-    from corpus.errors import InputError
+    input file; the file is not parsed when its exact bytes were stored before (sha in `known`).
+
+    One bad file never costs the run: whatever goes wrong reading or preparing it becomes its
+    problem line.  A JSON file with some unusable records gives its good filings *and* a problem
+    (PartlyReadError): the good ones are stored, the bad ones listed."""
+    from corpus.errors import InputError, PartlyReadError
     from corpus.parse import parse_file
 
     from .fingerprint import file_sha256
 
+    sha = None
     try:
         sha = file_sha256(path) if path.is_file() else None
         if sha in known:
             return sha, None, None
-        return sha, [prepare(f, sha) for f in parse_file(path)], None
+        try:
+            return sha, [prepare(f, sha) for f in parse_file(path)], None
+        except PartlyReadError as exc:
+            return sha, [prepare(f, sha) for f in exc.filings], str(exc)
     except InputError as exc:
         return None, None, str(exc)
     except OSError as exc:
-        return None, None, f"{path}：无法读取（{exc.strerror or exc}）"
+        return None, None, str(InputError(path, f"无法读取（{exc.strerror or exc}）"))
+    except (MemoryError, RecursionError):
+        return None, None, str(InputError(path, "文件过大或结构过深，无法处理"))
+    except Exception as exc:  # never one file's surprise for the whole run: name it, go on
+        return None, None, str(InputError(path, f"无法读取（{type(exc).__name__}）：{str(exc)[:120]}"))
 
 
 def _read_in_worker(path: Path) -> tuple:
@@ -396,6 +478,9 @@ def ingest_files(db_path: str | Path, paths: Iterable[str | Path], *, bootstrap:
     start = time.perf_counter()
     report = IngestReport(db_path=str(db_path))
     db = open_catalogue(db_path, bootstrap=bootstrap)
+    if is_read_only(db):
+        db.close()
+        raise CatalogueError(db_path, READ_ONLY_PROBLEM)
     try:
         known = dict(db.conn.execute("SELECT sha256, filings FROM sources"))
         run = _Ingest(db, report, batch_size, progress)
@@ -404,7 +489,8 @@ def ingest_files(db_path: str | Path, paths: Iterable[str | Path], *, bootstrap:
                 report.files += 1
                 if problem is not None:
                     report.failed.append((str(path), problem))
-                    continue
+                    if items is None:
+                        continue
                 if sha in known:
                     report.files_skipped += 1
                     report.filings_read += known[sha]
@@ -413,13 +499,32 @@ def ingest_files(db_path: str | Path, paths: Iterable[str | Path], *, bootstrap:
                 report.filings_read += len(items)
                 if sha is not None:
                     known[sha] = len(items)
-                run.add(items, (sha, str(path), len(items)) if sha else None)
+                run.add(items, (sha, clean_text(str(path)), len(items)) if sha else None)
         run.flush(last=True)
         report.catalogue_filings = db.conn.execute("SELECT COUNT(*) FROM filings").fetchone()[0]
+        _check_integrity(db, Path(db_path))
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError) and not _damaged(exc):
+            raise                        # disk full, read-only …: the command names the file
+        raise CatalogueError(db_path, database_problem(exc)) from None
     finally:
         db.close()
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _damaged(exc: sqlite3.Error) -> bool:
+    return "malformed" in str(exc) or "not a database" in str(exc)
+
+
+def _check_integrity(db: sqlite_utils.Database, path: Path) -> None:
+    """PRAGMA quick_check after an ingest run (every page of the file, ~0.2 s per 100 MB): a run
+    that found every file already read must not report success on a damaged catalogue."""
+    rows = [str(r[0]) for r in db.conn.execute("PRAGMA quick_check(3)")]
+    if rows != ["ok"]:
+        first = next((line for r in rows for line in r.splitlines() if line and not line.startswith("***")), "")
+        raise CatalogueError(path, f"指标库文件已损坏（完整性检查未通过：{first[:80]}）；"
+                                   "请从备份恢复，或换一个文件名重新建立指标库")
 
 
 def ingest_filings(db_path: str | Path, filings: Iterable[Filing], *, bootstrap: bool = True,
@@ -429,6 +534,9 @@ def ingest_filings(db_path: str | Path, filings: Iterable[Filing], *, bootstrap:
     start = time.perf_counter()
     report = IngestReport(db_path=str(db_path))
     db = open_catalogue(db_path, bootstrap=bootstrap)
+    if is_read_only(db):
+        db.close()
+        raise CatalogueError(db_path, READ_ONLY_PROBLEM)
     try:
         run = _Ingest(db, report, batch_size, progress)
         for f in filings:
@@ -443,11 +551,23 @@ def ingest_filings(db_path: str | Path, filings: Iterable[Filing], *, bootstrap:
 
 
 # -- feedback ------------------------------------------------------------------------------------------
-def record_feedback(db_path: str | Path, rows: Iterable[tuple[str, str, str, str]]) -> int:
+FEEDBACK_ACTIONS = ("keep", "add", "change", "reject")
+
+
+def _feedback_session_column(conn: sqlite3.Connection) -> None:
+    """Catalogues made before feedback named its session: add the column (in a write transaction)."""
+    cols = {r[1] for r in conn.execute("PRAGMA table_info(feedback)")}
+    if "session" not in cols:
+        conn.execute("ALTER TABLE feedback ADD COLUMN session TEXT")
+
+
+def record_feedback(db_path: str | Path, rows: Iterable[tuple[str, str, str, str]], session: str = "") -> int:
     """Record what an officer did with suggested indicators: (name, level2, action, project).
 
-    action is one of keep / add / change / reject.  Feedback is read live by the engine and does
-    not change the TF-IDF indexes, so it does not bump the revision.  Returns rows recorded.
+    action is one of keep / add / change / reject; `session` names the chat session they come
+    from (its file name without .json), so `jixiao feedback` can show and undo them by session.
+    Feedback is read live by the engine and does not change the TF-IDF indexes, so it does not
+    bump the revision.  Returns rows recorded.
     """
     from .canonical import level2_name
     from .query import FEEDBACK_WEIGHT
@@ -459,15 +579,47 @@ def record_feedback(db_path: str | Path, rows: Iterable[tuple[str, str, str, str
         if not (name or "").strip():
             raise ValueError("feedback needs an indicator name")
         clean.append((name.strip(), level2_name(level2) or (level2 or ""), action,
-                      project or "", now()))
+                      project or "", now(), session or ""))
     if not clean:
         return 0
     db = open_catalogue(db_path, bootstrap=True)
     try:
         with write_transaction(db) as tx:
             tx.changed = False
-            db.conn.executemany("INSERT INTO feedback (name, level2, action, project, created_at) "
-                                "VALUES (?,?,?,?,?)", clean)
+            _feedback_session_column(db.conn)
+            db.conn.executemany("INSERT INTO feedback (name, level2, action, project, created_at, session) "
+                                "VALUES (?,?,?,?,?,?)", clean)
     finally:
         db.close()
     return len(clean)
+
+
+def undo_feedback(db_path: str | Path, ref: str) -> int:
+    """Take back what the catalogue learned: one record by its number (as `jixiao feedback list`
+    shows it) or every record of one chat session (its name).  Returns the records removed."""
+    ref = str(ref).strip()
+    if not ref:
+        return 0
+    db = open_catalogue(db_path, bootstrap=True)
+    try:
+        with write_transaction(db) as tx:
+            tx.changed = False
+            _feedback_session_column(db.conn)
+            if ref.isdigit():
+                cur = db.conn.execute("DELETE FROM feedback WHERE id = ?", (int(ref),))
+            else:
+                cur = db.conn.execute("DELETE FROM feedback WHERE session = ?", (ref,))
+            return cur.rowcount
+    finally:
+        db.close()
+
+
+def clear_feedback(db_path: str | Path) -> int:
+    """Forget everything learned from chat choices.  Returns the records removed."""
+    db = open_catalogue(db_path, bootstrap=True)
+    try:
+        with write_transaction(db) as tx:
+            tx.changed = False
+            return db.conn.execute("DELETE FROM feedback").rowcount
+    finally:
+        db.close()

@@ -31,6 +31,7 @@ from .categories import (
     level2_of,
     squash,
 )
+from .limits import budget_problem, year_problem
 from .models import Filing, Indicator, Source, trusted_indicator
 from .readers.grid import Document, Table
 from .values import parse_value, split_fused
@@ -102,10 +103,22 @@ def _number(text: str) -> float | None:
     return float(m.group()) if m else None
 
 
+def _budget(text: str) -> float | None:
+    """The budget a form states, or None when it states none a budget can be (negative, beyond
+    the range of data/limits.json): one odd cell does not cost the filing."""
+    amount = _number(text)
+    return amount if amount is not None and budget_problem(amount) is None else None
+
+
+def _year(found: str) -> int | None:
+    year = int(found)
+    return year if year_problem(year) is None else None
+
+
 def _year_in(texts) -> int | None:
     for t in texts:
         m = _YEAR.search(t or "")
-        if m:
+        if m and _year(m.group(1)) is not None:
             return int(m.group(1))
     return None
 
@@ -114,7 +127,7 @@ def _year_from_period(period: str | None) -> int | None:
     if not period:
         return None
     m = _YEAR.search(period) or _YEAR_DOT.search(period)
-    return int(m.group(1)) if m else None
+    return _year(m.group(1)) if m else None
 
 
 # --- level 2 inference (for rows that name only a 一级, and for loose JSON) ------------------
@@ -447,7 +460,7 @@ def _form(table: Table, path: str, doc: Document) -> list[Filing]:
         return []
     period = clean(facts.get("period")) or None
     year = _year_in(_title_texts(table)) or _year_from_period(period) or _year_in(doc.paragraphs)
-    budget = _number(facts.get("budget"))
+    budget = _budget(facts.get("budget"))
     return [Filing(
         name=name,
         department=dept,
@@ -505,7 +518,7 @@ def _wide(table: Table, path: str) -> list[Filing] | None:
             name=one_line(facts.get("name")),
             department=_department(facts),
             year=_year_from_period(period) or _year_in(_title_texts(table)),
-            budget=_number(facts.get("budget")),
+            budget=_budget(facts.get("budget")),
             period=period,
             description=_description(facts),
             kind="project",

@@ -8,9 +8,11 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .categories import LEVEL1_OF
+from .limits import budget_problem, position_problem, year_problem
+from .safe_text import clean_text
 
 ValueKind = Literal["number", "deadline", "grade", "text", "empty"]
 FilingKind = Literal["project", "department"]
@@ -45,6 +47,19 @@ class Source(BaseModel):
     table: int = 0
     row: int = 0
 
+    @field_validator("file", mode="after")
+    @classmethod
+    def _file(cls, name: str) -> str:
+        return clean_text(name)      # a file name's undecodable bytes cannot be stored as text
+
+    @field_validator("table", "row", mode="after")
+    @classmethod
+    def _position(cls, n: int) -> int:
+        problem = position_problem(n)
+        if problem:
+            raise ValueError(problem)
+        return n
+
 
 class Indicator(BaseModel):
     level1: str                       # canonical 一级 (产出指标 / 效益指标 / 满意度指标)
@@ -73,6 +88,47 @@ class Filing(BaseModel):
     kind: FilingKind = "project"
     indicators: list[Indicator] = Field(default_factory=list)
     source: Optional[Source] = None
+
+    # numbers are checked here, at the model boundary, so nothing out of range reaches SQLite,
+    # JSON output or a draft: years 1949–2100, finite budgets in range (data/limits.json)
+    @field_validator("year", mode="before")
+    @classmethod
+    def _year(cls, value):
+        if value is None or value == "":
+            return None
+        year = _whole_number(value)
+        problem = year_problem(year) if year is not None else "年度应为四位整数年份"
+        if problem:
+            raise ValueError(problem)
+        return year
+
+    @field_validator("budget", mode="before")
+    @classmethod
+    def _budget(cls, value):
+        if value is None or value == "":
+            return None
+        if isinstance(value, str):
+            try:
+                value = float(value.strip().replace(",", ""))
+            except ValueError:
+                raise ValueError("预算金额应为数字（万元）") from None
+        problem = budget_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return float(value)
+
+
+def _whole_number(value) -> int | None:
+    """An integer from an int, an integral float or a string of digits; None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value.strip()) <= 8:
+        return int(value.strip())
+    return None
 
 
 def _assemble(cls, values: dict):

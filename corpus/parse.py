@@ -8,14 +8,14 @@ Bad input raises InputError with one Chinese line naming the file and the proble
 """
 from __future__ import annotations
 
-import json
 from importlib import resources
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from pydantic import ValidationError
 
-from .errors import InputError
+from .errors import InputError, PartlyReadError
+from .limits import budget
 from .models import Filing, Source
 from .readers.textio import MAX_CELL_CHARS, clip_cell
 
@@ -46,10 +46,15 @@ _SOURCE_FIELDS = {"file": str, "table": int, "row": int}
 
 
 def _source(src: dict) -> Source:
-    """A Source from a JSON record, validated unless it is exactly our own shape."""
-    if src.keys() <= _SOURCE_FIELDS.keys() and all(type(v) is _SOURCE_FIELDS[k] for k, v in src.items()):
+    """A Source from a JSON record, validated unless it is exactly our own shape (text already
+    cleaned by corpus.json_input, positions in range)."""
+    if src.keys() <= _SOURCE_FIELDS.keys() and all(
+            type(v) is _SOURCE_FIELDS[k] and (k == "file" or 0 <= v <= _POSITION_MAX) for k, v in src.items()):
         return Source.model_construct(**src)
     return Source(**src)
+
+
+_POSITION_MAX = 2**31 - 1
 
 
 _PLAIN = frozenset((str, type(None)))
@@ -124,46 +129,95 @@ def _clipped(item):
     return {k: clip_cell(v) if isinstance(v, str) else v for k, v in item.items()}
 
 
-def _json_filings(path: Path) -> list[Filing]:
+def _records(path: Path, kind: str) -> Iterator[tuple[int, object, str | None, bool]]:
+    """(record number, record, problem, several records?) of a JSON / JSON Lines file, one at a
+    time (a JSON Lines file is never held as Python objects all at once), within the budget's
+    list lengths; a JSON Lines line that is not JSON is a problem of that record only."""
+    from .json_input import json_lines, load_json
     from .readers.textio import read_text
 
-    text = read_text(path)
-    items: list[tuple[int, object]] = []
-    if path.suffix.lower() == ".jsonl":
-        for n, line in enumerate(text.splitlines(), 1):
-            if line.strip():
-                try:
-                    items.append((n, json.loads(line)))
-                except json.JSONDecodeError as exc:
-                    raise InputError(path, f"第 {n} 行不是合法的 JSON：{exc.msg}") from None
-    else:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(path, f"不是合法的 JSON（第 {exc.lineno} 行）：{exc.msg}") from None
-        if isinstance(data, dict) and isinstance(data.get("filings"), list):
-            data = data["filings"]
-        if isinstance(data, dict) and isinstance(data.get("project"), dict) and "indicators" in data:
-            data = {**data["project"], "indicators": data["indicators"]}   # a jixiao draft
-        items = list(enumerate(data if isinstance(data, list) else [data], 1))
-    out = []
-    for n, item in items:
+    b = budget()
+    text = read_text(path, b.json_bytes)
+    total = 0
+
+    def counted(n: int, item) -> None:
+        nonlocal total
+        _check_count(path, n)
+        inds = item.get("indicators") if isinstance(item, dict) else None
+        total += len(inds) if isinstance(inds, list) else 0
+        if total > b.indicators_per_file:
+            raise InputError(path, f"指标过多（超过 {b.indicators_per_file} 个），请拆分后再读")
+
+    if kind == "jsonl":
+        for k, x in enumerate(json_lines(text, path), 1):
+            counted(k, x.value)
+            yield x.line, x.value, x.problem, True
+        return
+    data = load_json(text, path)
+    del text
+    if isinstance(data, dict) and isinstance(data.get("filings"), list):
+        data = data["filings"]
+    if isinstance(data, dict) and isinstance(data.get("project"), dict) and "indicators" in data:
+        data = {**data["project"], "indicators": data["indicators"]}   # a jixiao draft
+    data = data if isinstance(data, list) else [data]
+    _check_count(path, len(data))
+    for k, item in enumerate(data, 1):
+        counted(k, item)
+    many = len(data) > 1
+    data.reverse()                                # hand each record over and let it go
+    n = 0
+    while data:
+        n += 1
+        yield n, data.pop(), None, many
+
+
+def _check_count(path: Path, n: int) -> None:
+    limit = budget().filings_per_file
+    if n > limit:
+        raise InputError(path, f"记录过多（{n} 条，上限 {limit} 条），请拆分后再读")
+
+
+def _record_problem(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        msg = first["msg"].removeprefix("Value error, ")
+        loc = ".".join(str(x) for x in first.get("loc") or ())
+        return f"字段 {loc}：{msg}" if loc else msg
+    return str(exc)
+
+
+def _json_filings(path: Path, kind: str = "json") -> list[Filing]:
+    """The filings of a JSON / JSON Lines file.  Each record is read on its own: when some are
+    unusable and others are not, PartlyReadError carries the good ones and a line per bad one."""
+    per_filing = budget().indicators_per_filing
+    out, problems = [], []
+    for n, item, problem, many in _records(path, kind):
+        where = f"第 {n} 条记录" if many else "记录"
+        if problem is not None:
+            problems.append(problem)
+            continue
         if isinstance(item, dict) and isinstance(item.get("project"), dict) and "name" not in item:
             item = {**item["project"], "indicators": item.get("indicators", [])}
+        inds = item.get("indicators") if isinstance(item, dict) else None
+        if isinstance(inds, list) and len(inds) > per_filing:
+            problems.append(f"{where}的指标过多（{len(inds)} 个，上限 {per_filing} 个）")
+            continue
         try:
             out.append(filing_from_dict(_clipped(item), Source(file=str(path), table=0, row=n)))
         except (ValidationError, ValueError, TypeError) as exc:
-            where = f"第 {n} 条记录" if len(items) > 1 else "记录"
-            msg = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
-            field = ""
-            if isinstance(exc, ValidationError) and exc.errors()[0].get("loc"):
-                field = "字段 " + ".".join(str(x) for x in exc.errors()[0]["loc"]) + "："
-            raise InputError(path, f"{where}不符合绩效目标表格式：{field}{msg}") from None
+            problems.append(f"{where}不符合绩效目标表格式：{_record_problem(exc)}")
+    if problems and out:
+        raise PartlyReadError(path, problems, out)
+    if problems:
+        more = f"（共 {len(problems)} 条记录有问题）" if len(problems) > 1 else ""
+        raise InputError(path, problems[0] + more)
     return out
 
 
 def parse_file(path: str | Path) -> list[Filing]:
-    """Every filing found in one file.  Raises InputError for anything unreadable."""
+    """Every filing found in one file.  Raises InputError for anything unreadable, and its
+    subclass PartlyReadError when some records of a JSON file are unusable and others are not
+    (the good filings ride on the exception: a caller may use them and report the rest)."""
     from .layout import interpret
     from .readers.dispatch import read_document, sniff_kind
 
@@ -175,7 +229,7 @@ def parse_file(path: str | Path) -> list[Filing]:
     try:
         kind = sniff_kind(p)
         if kind in ("json", "jsonl"):
-            filings = _json_filings(p)
+            filings = _json_filings(p, kind)
         else:
             filings = interpret(read_document(p))
     except InputError:

@@ -45,6 +45,12 @@ from typing import Iterable, Sequence
 
 from .tokenize import blocks, cut_block, fingerprint, tokenize
 
+# One BLAS thread: the fitting is sparse (scipy.sparse, scikit-learn's TfidfTransformer) and gains
+# nothing from BLAS threads, while OpenBLAS starting one thread per core reserves memory for each —
+# under an address-space limit (ulimit -v) its start-up then spins for ever instead of failing.
+# Set before numpy is first imported (lazily, below); an officer's own setting wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 INDEX_FORMAT = 2
 PARAMS = {"sublinear_tf": True, "norm": "l2", "use_idf": True, "smooth_idf": True}
 _PARTS = ("terms", "idf", "indptr", "indices", "data", "ids")

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from catalogue.paths import default_db_path
 from catalogue.query import CatalogueReader
-from catalogue.ready import ensure_ready
+from catalogue.ready import connect_read_only, ensure_ready, read_only_uri
 
 from .index import BadIndexFile, TextIndex, fit_indexes, load_indexes, save_indexes
 from .suggest import norm_key
@@ -37,6 +37,13 @@ def _frozen_tags(info: dict) -> dict:
     return info
 
 
+def _catalogue_error(path: Path, exc):
+    # the write path (sqlite-utils) is imported only when something is wrong
+    from catalogue.store import CatalogueError, database_problem
+
+    return CatalogueError(path, database_problem(exc))
+
+
 def index_path_for(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".index.npz")
 
@@ -45,6 +52,14 @@ class EngineModel:
     def __init__(self, db_path: Path):
         self.db_path = Path(db_path)
         self.cat = CatalogueReader(self.db_path)
+        if read_only_uri(self.db_path).endswith("immutable=1"):
+            # a catalogue in a folder nobody may write to, without its -shm: SQLite can read it
+            # only as immutable (catalogue.ready)
+            import sqlite3
+
+            self.cat.conn.close()
+            self.cat.conn = connect_read_only(self.db_path)
+            self.cat.conn.row_factory = sqlite3.Row
         self._feedback = None
         self.revision_indexed: str | None = None
         self.filing_index: TextIndex | None = None
@@ -59,11 +74,27 @@ class EngineModel:
     # -- opening and index freshness --------------------------------------------------------
     @classmethod
     def open(cls, db_path: str | Path | None = None, *, rebuild: bool = False) -> "EngineModel":
+        """The model of a catalogue (default: $JIXIAO_DB or the user's data folder).  Anything
+        wrong with the file — missing folder, damage, another application's database — raises
+        CatalogueError naming the file (an InputError: one line for the officer)."""
+        import sqlite3
+
         path = Path(db_path) if db_path else default_db_path()
         ensure_ready(path)       # first use builds it; shipped library/tag updates reach it
-        model = cls(path)
+        try:
+            model = cls(path)
+        except sqlite3.Error as exc:
+            raise _catalogue_error(path, exc) from None
         try:
             model._load_indexes(rebuild)
+        except sqlite3.Error as exc:
+            model.close()
+            raise _catalogue_error(path, exc) from None
+        except (MemoryError, ImportError) as exc:   # fitting the index needs scikit-learn's memory
+            model.close()
+            from catalogue.store import CatalogueError
+
+            raise CatalogueError(path, f"内存不足，无法为指标库建立检索索引（{type(exc).__name__}）") from None
         except BaseException:
             model.close()
             raise

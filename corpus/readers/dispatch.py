@@ -4,7 +4,7 @@
     sniff_kind(path) -> str             re-exported from textio
 
 `read_document` is only for grid formats.  JSON and JSON Lines are records, not grids: callers
-(corpus.parse, corpus.projects) call `sniff_kind` first and route "json"/"jsonl" themselves;
+(corpus.parse, engine.project_list) call `sniff_kind` first and route "json"/"jsonl" themselves;
 handing one to `read_document` raises InputError.  Unreadable files (old .xls/.doc, PDF, empty,
 binary, zip bombs, corrupt) raise InputError from sniff_kind or the reader.
 """

@@ -18,11 +18,14 @@
 * Deleted text (tracked changes) and field codes are not text; text boxes are read once
   (the mc:Fallback copy is skipped).
 
-Guards: guard_zip first (size, ratio, entries, encryption), then the <w:tc> elements of
-word/document.xml counted as a stream against max_cells() before python-docx parses anything
-(a 520,000-cell document was otherwise refused only after 13 s and 400 MB), the cell count of
-all tables as read (gridSpan padding included) against the same budget, cells over MAX_CELL_CHARS truncated with a marker.  A corrupt or truncated
-file raises InputError("无法读取 .docx：文件已损坏或不完整").
+Guards (the resource budget, corpus/limits.py): guard_zip first (size, ratio, entries,
+encryption), then the <w:tc> elements of word/document.xml counted as a stream against the cell
+budget before python-docx parses anything (a 520,000-cell document was otherwise refused only
+after 13 s and 400 MB), then every cell as read *with its span* against the same budget — a
+w:gridSpan (or gridBefore / gridAfter) is counted before the row is widened, so
+gridSpan="100000000" is refused without allocating it — and cells over MAX_CELL_CHARS truncated
+with a marker.  A text run over libxml2's 10 MB limit is refused as too long (it is not damage).
+A corrupt or truncated file raises InputError("无法读取 .docx：文件已损坏或不完整").
 """
 from __future__ import annotations
 
@@ -124,6 +127,7 @@ class _Reader:
             trpr = tr.find(_W + "trPr")
             before = _int_attr(trpr.find(_W + "gridBefore") if trpr is not None else None, "val", 0)
             after = _int_attr(trpr.find(_W + "gridAfter") if trpr is not None else None, "val", 0)
+            self.spend(before)
             row = [""] * before
             for tc in _blocks(tr):
                 if tc.tag != _TC:
@@ -131,22 +135,29 @@ class _Reader:
                 tcpr = tc.find(_W + "tcPr")
                 span = _int_attr(tcpr.find(_W + "gridSpan") if tcpr is not None else None, "val", 1)
                 span = max(span, 1)
+                self.spend(span)                  # before the row is widened by the span
                 vmerge = tcpr.find(_W + "vMerge") if tcpr is not None else None
                 continues = vmerge is not None and _wattr(vmerge, "val") in (None, "continue")
                 text = self.cell(tc, title, nested)
                 row.append("" if continues else text)
                 row.extend([""] * (span - 1))
+            self.spend(after)
             row.extend([""] * after)
             rows.append(row)
-            self.cells += len(row)
-            if self.cells > self.limit:
-                raise InputError(self.path, f"表格过大（超过 {self.limit} 个单元格），拒绝读取")
         width = max((len(r) for r in rows), default=0)
+        self.spend(sum(width - len(r) for r in rows))   # padding to the table's width
         for r in rows:
             r.extend([""] * (width - len(r)))
         self.doc.tables.append(Table(rows=rows, index=len(self.doc.tables), title=list(title)))
         for inner, inner_title in nested:
             self.table(inner, inner_title)
+
+    def spend(self, n: int) -> None:
+        """Count n cells (a span, gridBefore/gridAfter padding) against the budget before they
+        are allocated: w:gridSpan="100000000" is refused, not built."""
+        self.cells += n
+        if self.cells > self.limit:
+            raise InputError(self.path, f"表格过大（超过 {self.limit} 个单元格，合并单元格按所跨列数计），拒绝读取")
 
     def cell(self, tc, title: list[str], nested: list) -> str:
         lines: list[str] = []
@@ -188,6 +199,11 @@ def read_docx(path: str | Path) -> Document:
     except Exception as exc:  # PackageNotFoundError, KeyError, XMLSyntaxError, zip errors …
         if "content type" in str(exc) and "macroEnabled" in str(exc):
             raise InputError(p, "是启用宏的 Word 文档，请另存为 .docx 后再试") from None
+        if "XML_PARSE_HUGE" in str(exc):
+            # libxml2's own limits (a text run over 10 MB, nesting over 256): too big, not damaged
+            if "too long" in str(exc).lower():
+                raise InputError(p, "文档中有一段文字过长（单段超过 10 MB），拒绝读取") from None
+            raise InputError(p, "文档结构超出读取上限（嵌套过深或内容过长），拒绝读取") from None
         raise InputError(p, _BROKEN) from None
     reader = _Reader(p)
     if body is not None:

@@ -7,34 +7,38 @@
     clip_cell(text)            one cell's text, cut at MAX_CELL_CHARS with a visible marker
     max_cells()                the cell budget per workbook/document
 
-Limits (read from the environment on every call, so a test or an officer can lower them):
+Limits come from the resource budget (corpus/limits.py, data/limits.json), read from the
+environment on every call, so a test or an officer can lower them:
 
     MAX_TEXT_BYTES      20 MB   JIXIAO_MAX_TEXT_MB       text-like files
     MAX_UNZIPPED_BYTES 200 MB   JIXIAO_MAX_UNZIPPED_MB   total uncompressed size of an .xlsx/.docx
     MAX_CELLS          500,000  JIXIAO_MAX_CELLS         cells per workbook / document
     MAX_CELL_CHARS      10,000  (fixed)                  longer cells are truncated, not refused
 
+(the figures above are the shipped defaults; the constants hold them for tests and messages)
+
 Every problem is an InputError whose str is "path：problem" in Chinese.
 """
 from __future__ import annotations
 
 import copy
-import os
 import re
 import struct
 import zipfile
 import zlib
 from pathlib import Path
 
+from .. import limits
 from ..errors import InputError
 
-MB = 1024 * 1024
-MAX_TEXT_BYTES = 20 * MB
-MAX_UNZIPPED_BYTES = 200 * MB
+MB = limits.MB
+_DEFAULTS = limits.defaults()
+MAX_TEXT_BYTES = int(_DEFAULTS["text_mb"] * MB)
+MAX_UNZIPPED_BYTES = int(_DEFAULTS["unzipped_mb"] * MB)
 # openpyxl takes ~50 µs and ~0.7 KB per cell: 500,000 cells load in about half a minute and
 # 400 MB (2,000,000 took 150 s and 1.3 GB); real workbooks of filings hold tens of thousands
-MAX_CELLS = 500_000
-MAX_CELL_CHARS = 10_000
+MAX_CELLS = int(_DEFAULTS["cells"])
+MAX_CELL_CHARS = int(_DEFAULTS["cell_chars"])
 CLIP_MARKER = "…（内容过长，已截断）"
 
 # zip members: refuse more entries than this, and any member that inflates more than
@@ -62,27 +66,16 @@ _CONTROL_STR_RE = re.compile("[" + re.escape(_CONTROL.decode("ascii")) + "]")
 # --- limits --------------------------------------------------------------------------------
 
 
-def _env_number(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        return default
-    return value if value > 0 else default
-
-
 def max_text_bytes() -> int:
-    return int(_env_number("JIXIAO_MAX_TEXT_MB", MAX_TEXT_BYTES / MB) * MB)
+    return limits.budget().text_bytes
 
 
 def max_unzipped_bytes() -> int:
-    return int(_env_number("JIXIAO_MAX_UNZIPPED_MB", MAX_UNZIPPED_BYTES / MB) * MB)
+    return limits.budget().unzipped_bytes
 
 
 def max_cells() -> int:
-    return int(_env_number("JIXIAO_MAX_CELLS", MAX_CELLS))
+    return limits.budget().cells
 
 
 def _mb(n: float, exact: bool = False) -> str:
@@ -182,15 +175,15 @@ def decode_bytes(data: bytes, path: str | Path = "<bytes>") -> str:
         raise InputError(path, "无法识别文件编码（应为 UTF-8 或 GBK/GB18030 编码的文本）") from None
 
 
-def read_text(path: str | Path) -> str:
+def read_text(path: str | Path, limit: int | None = None) -> str:
     """The text of a text-like file, guarded and decoded (see decode_bytes).
 
-    Refuses: files over the text limit, empty (or whitespace-only) files, binary files, and
-    bytes that are neither UTF-8 nor GB18030.
+    Refuses: files over the text limit (or `limit` bytes), empty (or whitespace-only) files,
+    binary files, and bytes that are neither UTF-8 nor GB18030.
     """
     p = Path(path)
     size = _stat_size(p)
-    limit = max_text_bytes()
+    limit = limit or max_text_bytes()
     if size > limit:
         raise InputError(p, too_big(size, limit))
     if size == 0:
