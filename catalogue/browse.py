@@ -193,3 +193,46 @@ def export_filings(conn: sqlite3.Connection) -> Iterator[dict]:
         yield {"name": name, "department": dept, "year": year, "budget": budget, "period": period,
                "description": desc or "", "kind": kind, "indicators": indicators,
                "source": _source(sfile, stable, srow), "tags": tags.get(fid, [])}
+
+
+def feedback_entries(conn: sqlite3.Connection, session: str | None = None,
+                     limit: int | None = None) -> list[dict]:
+    """What the catalogue learned from chat choices, newest first: id, created_at, action
+    (keep / change / reject / add), name, level2, project, session ("" for records made before
+    sessions were named), weight (what the record adds to the indicator's score)."""
+    from .query import FEEDBACK_WEIGHT
+
+    try:
+        cols = {r[1] for r in conn.execute("PRAGMA table_info(feedback)")}
+    except sqlite3.Error:
+        return []
+    if not cols:
+        return []
+    session_col = "session" if "session" in cols else "''"
+    sql = (f"SELECT id, created_at, action, name, level2, project, {session_col} AS session "
+           "FROM feedback")
+    params: list = []
+    if session is not None:
+        if "session" not in cols:
+            return []
+        sql += " WHERE session = ?"
+        params.append(session)
+    sql += " ORDER BY id DESC"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(max(0, int(limit)))
+    out = []
+    for r in conn.execute(sql, params):
+        row = dict(zip(("id", "created_at", "action", "name", "level2", "project", "session"), r))
+        row["session"] = row["session"] or ""
+        row["project"] = row["project"] or ""
+        row["weight"] = FEEDBACK_WEIGHT.get(row["action"], 0.0)
+        out.append(row)
+    return out
+
+
+def feedback_count(conn: sqlite3.Connection) -> int:
+    try:
+        return _count(conn, "SELECT COUNT(*) FROM feedback")
+    except sqlite3.Error:
+        return 0

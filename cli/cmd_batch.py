@@ -1,6 +1,7 @@
 """`jixiao batch`: last year's filings → next year's drafts, one file each, plus a summary.
 
-    jixiao batch INPUT... --year Y -o OUTDIR [--budgets FILE] [--format xlsx|json|md] [--force]
+    jixiao batch INPUT... --year Y -o OUTDIR [--budgets FILE] [--format xlsx|docx|json|md]
+                 [--scale-costs] [--force] [--no-feedback]
 
 Every run reads all inputs, carries every filing forward (engine.carry) and rebuilds 汇总.csv and
 汇总.xlsx from all of them; a draft file that already exists is left as it is (the officer may
@@ -8,6 +9,11 @@ have edited it) unless --force.  Outputs are written atomically and are byte-for
 reproducible — file names are assigned in input order, .xlsx files carry a fixed timestamp
 (writers.xlsx.xlsx_stamp: 1 January of the target year, or SOURCE_DATE_EPOCH) — so a batch
 killed halfway and run again ends exactly like one uninterrupted run.  One batch at a time may write into an OUTDIR.
+
+Budget tables are read row by row (engine.project_list): a bad cell makes its row a listed problem,
+amounts are read as officers write them (80、80万元、800000元), and a budget more than 20× or under
+1/20 of last year's is listed and not used unless --force (likely 元 written for 万元).  INPUT may
+be an earlier batch's output folder: its drafts are filings, its 汇总 files are skipped (cli.summary).
 """
 from __future__ import annotations
 
@@ -15,17 +21,12 @@ import re
 import sys
 
 from .common import add_db_arg, add_jobs_arg, add_profile_arg
+from .parser import year_arg
+from .summary import COUNT_COLUMNS, SUMMARY_HEADER, SUMMARY_STEM
 
-SUMMARY_STEM = "汇总"
-SUMMARY_HEADER = (
-    "序号", "输入文件", "表序号", "项目名称", "类型", "上年年度", "目标年度", "预算（万元）", "预算来源",
-    "输出文件", "沿用", "年份顺延", "成本重设", "补充", "移动", "审核提示", "待填写", "审核错误",
-    "状态", "问题与说明",
-)
-COUNT_COLUMNS = {"沿用": "carried", "年份顺延": "rolled", "成本重设": "recosted", "补充": "added",
-                 "移动": "moved", "审核提示": "flagged", "待填写": "needs_input", "审核错误": "lint_errors"}
 _TEMP = re.compile(r"^\..+\.[0-9a-f]{8}\.tmp$")     # cli/writers/atomic.py leftovers of a killed run
-_EXT = {"xlsx": "xlsx", "json": "json", "md": "md"}
+_EXT = {"xlsx": "xlsx", "docx": "docx", "json": "json", "md": "md"}
+FAILED, BUDGET_PROBLEM, DONE = "失败", "预算问题", "成功"
 # filings from which carrying is shared out over worker processes (fewer: not worth starting them)
 PARALLEL_MIN_FILINGS = 64
 
@@ -34,20 +35,28 @@ def register(sub) -> None:
     p = sub.add_parser(
         "batch", help="把去年的全部申报表顺延为今年的草稿（每个项目一个文件，另附汇总表）",
         description="读取去年的申报表（文件或文件夹，.txt/.docx/.xlsx/.csv/.json），逐表顺延到目标年度："
-                    "沿用指标（绩效标准记为按照上年）、年份顺延、成本指标按新预算重设、错填类别的指标移到正确类别、"
+                    "沿用指标（绩效标准记为按照上年）、年份顺延、总成本按新预算重设（成本构成保留金额，"
+                    "或用 --scale-costs 按预算比例调整）、错填类别的指标移到正确类别、"
                     "缺少的必填类别按推荐补充，并附审核提示。输出文件夹中每个项目一个草稿，"
-                    "另有 汇总.csv 和 汇总.xlsx 列出每张表的改动数量和所有问题。",
+                    "另有 汇总.csv 和 汇总.xlsx 列出每张表的改动数量和所有问题。"
+                    "输入可以是上一次 batch 的输出文件夹（其中的汇总表会被跳过）。",
         epilog="示例：jixiao batch 去年的表/ --year 2025 -o 2025草稿/ --budgets 2025预算.xlsx",
     )
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="去年的申报表文件或文件夹")
-    p.add_argument("--year", type=int, required=True, metavar="Y", help="目标年度（例如 2025）")
+    p.add_argument("--year", type=year_arg, required=True, metavar="Y", help="目标年度（2000–2100，例如 2025）")
     p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="输出文件夹（不存在时创建）")
     p.add_argument("--budgets", metavar="FILE",
-                   help="新年度预算表 .csv/.xlsx（列：项目名称/name，预算金额/budget，单位万元）；"
-                        "按项目名称精确匹配，其次按相近名称匹配")
+                   help="新年度预算表 .csv/.xlsx/.jsonl（列：项目名称/name，预算金额/budget；金额写 80、80万元、"
+                        "800000元 均可，只写数字时按万元）；按项目名称精确匹配，其次按相近名称匹配")
     p.add_argument("--format", choices=sorted(_EXT), default="xlsx",
-                   help="草稿格式（默认 xlsx：正式表样 + 系统导入表）")
-    p.add_argument("--force", action="store_true", help="覆盖输出文件夹中已有的草稿（默认跳过已写好的）")
+                   help="草稿格式（默认 xlsx：正式表样 + 系统导入表；docx：Word 正式表样）")
+    p.add_argument("--scale-costs", action="store_true",
+                   help="成本构成和单位成本（培训费、租车费、元/人……）按 新预算 ÷ 上年预算 同比例调整"
+                        "（默认保留原金额，只重设总成本）")
+    p.add_argument("--force", action="store_true",
+                   help="覆盖输出文件夹中已有的草稿（默认跳过已写好的），并采用与上年相差 20 倍以上的预算")
+    p.add_argument("--no-feedback", action="store_true",
+                   help="补充缺少的类别时不使用以往对话中的采纳/删除记录")
     add_jobs_arg(p, PARALLEL_MIN_FILINGS, "张表")
     add_profile_arg(p)
     add_db_arg(p)
@@ -63,6 +72,10 @@ def _write_draft(draft, path, fmt: str, stamp) -> None:
         from .writers.xlsx import xlsx_bytes
 
         write_bytes(path, xlsx_bytes([draft], stamp), sync_dir=False)
+    elif fmt == "docx":
+        from .writers.word import docx_bytes
+
+        write_bytes(path, docx_bytes([draft], stamp), sync_dir=False)
     else:
         write(draft, path, fmt, sync_dir=False)
 
@@ -75,8 +88,9 @@ def _write_summary(rows, outdir, stamp) -> list:
     from .writers.tabular import write_xlsx_rows
 
     csv_path, xlsx_path = outdir / f"{SUMMARY_STEM}.csv", outdir / f"{SUMMARY_STEM}.xlsx"
-    write_csv(rows, SUMMARY_HEADER, csv_path, sync_dir=False)
-    write_xlsx_rows(rows, SUMMARY_HEADER, xlsx_path, sheet=SUMMARY_STEM, stamp=stamp, sync_dir=False)
+    cells = [tuple(r[h] for h in SUMMARY_HEADER) for r in rows]
+    write_csv(cells, SUMMARY_HEADER, csv_path, sync_dir=False)
+    write_xlsx_rows(cells, SUMMARY_HEADER, xlsx_path, sheet=SUMMARY_STEM, stamp=stamp, sync_dir=False)
     sync_folder(outdir)
     return [csv_path, xlsx_path]
 
@@ -173,18 +187,16 @@ class _Progress:
 
 
 def _read_budgets(path, problems: list) -> list[tuple[str, float, int]]:
-    """(name, 万元, row) for every usable row; rows without an amount or repeated are problems."""
-    from corpus.projects import read_projects
+    """(name, 万元, row) for every usable row; a row without a name or a usable amount (八万, 0,
+    -5) or repeated is a problem, listed, and the other rows are used."""
     from engine.carry import name_key
+    from engine.project_list import read_project_list
 
     out, seen = [], {}
-    for r in read_projects(path):
-        if r.budget is None:
-            problems.append(("", r.name, f"预算表第 {r.row} 行「{r.name}」没有预算金额，已忽略"))
-            continue
-        if r.budget < 0:
-            problems.append(("", r.name, f"预算表第 {r.row} 行「{r.name}」的预算金额为负数，已忽略"))
-            continue
+    table = read_project_list(path, need_budget=True)
+    for bad in table.problems:
+        problems.append(("", bad.name, f"预算表{bad.text()}；这一行未使用"))
+    for r in table.rows:
         key = name_key(r.name)
         if key in seen:
             problems.append(("", r.name, f"预算表第 {r.row} 行「{r.name}」与第 {seen[key]} 行重复，已忽略"))
@@ -231,9 +243,6 @@ def run(args) -> int:
 
     from .common import err
 
-    if not 1990 <= args.year <= 2100:
-        err(f"目标年度（--year）应在 1990–2100 之间：{args.year}")
-        return 2
     outdir = Path(args.output)
     if outdir.exists() and not outdir.is_dir():
         err(f"{outdir}：输出位置已存在且不是文件夹")
@@ -269,16 +278,20 @@ def run(args) -> int:
 
 def _run_locked(args, outdir, budgets, problems) -> int:
     from corpus.errors import InputError
-    from corpus.parse import iter_input_files
+    from corpus.parse import SUPPORTED, iter_input_files
 
     from .common import err, stdout_write
+    from .summary import skipped_note, split_summaries
     from .writers import OutputError
 
     _clean_temps(outdir)
     out_real = outdir.resolve()
-    files = [f for f in iter_input_files(args.inputs) if not _inside(f, out_real)]
+    files, summaries = split_summaries(f for f in iter_input_files(args.inputs) if not _inside(f, out_real))
+    if summaries:
+        err(skipped_note(summaries))
     if not files:
-        err("没有找到可读取的申报表文件（支持 .txt .docx .xlsx .csv .json .jsonl）")
+        kinds = " ".join(sorted(SUPPORTED))
+        err(f"{'、'.join(args.inputs)}：没有找到可读取的申报表文件（支持 {kinds}）")
         return 2
     model = None
     try:
@@ -286,15 +299,15 @@ def _run_locked(args, outdir, budgets, problems) -> int:
             items, failed_files = _read_all(files, progress, args.jobs)
             if items:
                 model = _open_model(args.db)
-            rows, written, skipped = _carry_all(args, outdir, items, budgets, problems, model, progress)
+            rows, written, skipped, screen = _carry_all(args, outdir, items, budgets, problems, model, progress)
     except InputError as exc:           # the catalogue could not be opened
         err(str(exc))
         return 2
-    failed = len(failed_files) + sum(1 for r in rows if r[18] == "失败")
+    failed = len(failed_files) + sum(1 for r in rows if r["状态"] == FAILED)
     for f, exc in failed_files:
-        rows.append(_problem_row(len(rows) + 1, str(f), "", "失败", exc.problem))
+        rows.append(_problem_row(len(rows) + 1, str(f), "", FAILED, exc.problem))
     for f, name, message in problems:
-        rows.append(_problem_row(len(rows) + 1, f, name, "预算问题", message))
+        rows.append(_problem_row(len(rows) + 1, f, name, BUDGET_PROBLEM, message))
     try:
         summary = _write_summary(rows, outdir, _stamp(args.year))
     except OutputError as exc:
@@ -304,8 +317,10 @@ def _run_locked(args, outdir, budgets, problems) -> int:
     for f, exc in failed_files:
         err(str(exc))
     for row in rows:
-        if row[18] == "失败" and row[3]:
-            err(f"{row[1]}：「{row[3]}」{row[19]}")
+        if row["状态"] == FAILED and row["项目名称"]:
+            err(f"{row['输入文件']}：「{row['项目名称']}」{row['问题与说明']}")
+    for message in screen:
+        err(message)
     for _, _, message in problems:
         err(message)
     projects = sum(1 for _, _, fl in items if fl.kind == "project")
@@ -315,6 +330,8 @@ def _run_locked(args, outdir, budgets, problems) -> int:
     if failed:
         msg += f"；{failed} 项失败，见汇总"
     stdout_write(msg)
+    if not budgets and not args.budgets and any(fl.kind == "project" for _, _, fl in items):
+        err("成本指标需要新年度预算：加 --budgets 预算表（没有时预算沿用上年，总成本不重设）")
     return 2 if failed else 0
 
 
@@ -367,7 +384,9 @@ def _open_model(db):
     except InputError:
         raise
     except Exception as exc:  # unreadable catalogue: say which file, no traceback
-        raise InputError(db or "指标库（默认）", f"无法打开指标库：{exc}") from None
+        from catalogue.paths import default_db_path
+
+        raise InputError(db or default_db_path(), f"无法打开指标库：{exc}") from None
 
 
 class _Job:
@@ -375,28 +394,54 @@ class _Job:
 
     def __init__(self, args, outdir, stamp, db_path):
         self.year, self.format, self.force, self.profile = args.year, args.format, args.force, args.profile
+        self.scale_costs = args.scale_costs
+        self.use_feedback = not args.no_feedback
         self.budgets_given = bool(args.budgets)
         self.outdir, self.stamp, self.db_path = outdir, stamp, db_path
 
 
-def _carry_one(job: _Job, fill, task) -> tuple[tuple, int, int]:
-    """Carry one filing and write its draft: (summary row, written 0/1, skipped 0/1)."""
+def _budget_doubt(job: _Job, filing, match) -> str | None:
+    """Why a matched budget is not used (20× last year's or more, or under 1/20), or None."""
+    from engine.carry import budget_jump
+
+    ratio = budget_jump(filing.budget, match.amount) if match else None
+    if ratio is None:
+        return None
+    times = f"{ratio:.0f} 倍" if ratio >= 1 else f"1/{1 / ratio:.0f}"
+    what = "元写成了万元" if ratio > 1 else "万元写成了元"
+    said = (f"预算表中的 {_fmt_num(match.amount)} 万元是上年 {_fmt_num(filing.budget)} 万元的 {times}"
+            f"（可能把{what}）")
+    if job.force:
+        return said + "，已按 --force 采用"
+    return said + "，未采用（预算沿用上年）；核对无误后加 --force 采用"
+
+
+def _carry_one(job: _Job, fill, task) -> tuple[dict, int, int, list[str]]:
+    """Carry one filing and write its draft: (summary row, written 0/1, skipped 0/1, lines for
+    the screen)."""
     from engine.carry import carry_forward
 
     from .writers import OutputError
 
-    k, f, n, filing, match, fname = task
+    k, f, n, filing, match, fname, near = task
     budget = match.amount if match else None
-    notes = []
+    notes, screen = [], []
     if match and match.how == "fuzzy":
         notes.append(f"预算按相近名称「{match.name}」匹配（相似度 {match.score:g}）")
     elif job.budgets_given and not match:
-        notes.append("预算表中没有这个项目")
-    status, counts, draft, written, skipped = "成功", None, None, 0, 0
+        notes.append("预算表中没有这个项目" + (f"；预算表中相近的名称：{'、'.join(near)}" if near else ""))
+    doubt = _budget_doubt(job, filing, match)
+    if doubt:
+        notes.append(doubt)
+        screen.append(f"「{filing.name}」{doubt}")
+        if not job.force:
+            budget, match = None, None
+    status, counts, draft, written, skipped = DONE, None, None, 0, 0
     try:
-        draft, counts = carry_forward(filing, job.year, budget, fill=fill, profile=job.profile)
+        draft, counts = carry_forward(filing, job.year, budget, fill=fill, profile=job.profile,
+                                      scale_costs=job.scale_costs)
     except Exception as exc:  # one bad filing must not stop the others
-        status = "失败"
+        status = FAILED
         notes.append(f"顺延失败（{type(exc).__name__}）：{str(exc)[:120]}")
     target = job.outdir / fname
     if draft is not None:
@@ -407,10 +452,10 @@ def _carry_one(job: _Job, fill, task) -> tuple[tuple, int, int]:
             else:
                 skipped = 1
         except (OutputError, ValueError) as exc:
-            status = "失败"
+            status = FAILED
             notes.append(f"写入失败：{exc}")
-    row = _row(k, f, n, filing, draft, counts, budget, match, fname if status == "成功" else "", status, notes)
-    return row, written, skipped
+    row = _row(k, f, n, filing, draft, counts, budget, match, fname if status == DONE else "", status, notes)
+    return row, written, skipped, screen
 
 
 _WORKER: tuple | None = None          # (job, fill) in a worker process
@@ -423,7 +468,7 @@ def _init_worker(job: _Job) -> None:
     from engine.model import EngineModel
 
     model = EngineModel.open(job.db_path)       # its own connection, never the parent's
-    _WORKER = (job, _make_fill(model, job.profile))
+    _WORKER = (job, _make_fill(model, job.profile, job.use_feedback))
 
 
 def _carry_in_worker(i: int):
@@ -447,14 +492,15 @@ def _fork_pool(n_tasks: int, progress, n_jobs: int | None, initializer=None, ini
 
 
 def _carry_all(args, outdir, items, budgets, problems, model, progress):
-    """Carry and write every filing; the summary rows, drafts written and drafts skipped.
+    """Carry and write every filing; the summary rows, drafts written, drafts skipped and the
+    lines to show on screen.
 
     With many filings the work is shared out over worker processes (--jobs / JIXIAO_JOBS);
     results come back in input order and are the same as carrying them here, so outputs stay
     byte-for-byte reproducible.  If a worker dies, the filings it had not finished are carried
     here."""
     from corpus.parallel import ordered_map
-    from engine.carry import match_budgets, roll_forward
+    from engine.carry import match_budgets, nearest_names, roll_forward
 
     from .writers.safety import TakenNames, safe_filename
 
@@ -463,23 +509,29 @@ def _carry_all(args, outdir, items, budgets, problems, model, progress):
                   for _, _, fl in items]
     matches, unmatched = match_budgets([[nn, fl.name] for nn, (_, _, fl) in zip(next_names, items)],
                                        [(n, b) for n, b, _ in budgets])
+    budget_names = [n for n, _, _ in budgets]
     for j in unmatched:
         name, _, row = budgets[j]
-        problems.append(("", name, f"预算表第 {row} 行「{name}」没有匹配到任何申报表"))
+        near = nearest_names(name, [fl.name for _, _, fl in items])
+        hint = f"；申报表中相近的名称：{'、'.join(near)}" if near else ""
+        problems.append(("", name, f"预算表第 {row} 行「{name}」没有匹配到任何申报表{hint}"))
     taken = TakenNames((f"{SUMMARY_STEM}.csv", f"{SUMMARY_STEM}.xlsx"))
     out_names = [safe_filename(nn, _EXT[args.format], taken) for nn in next_names]
     job = _Job(args, outdir, _stamp(args.year), model.db_path if model is not None else None)
-    tasks = [(k, f, n, filing, match, fname)
-             for k, ((f, n, filing), match, fname) in enumerate(zip(items, matches, out_names), 1)]
+    tasks = []
+    for k, ((f, n, filing), match, fname) in enumerate(zip(items, matches, out_names), 1):
+        near = nearest_names(filing.name, budget_names) if budgets and match is None else []
+        tasks.append((k, f, n, filing, match, fname, near))
 
-    rows, written, skipped = [], 0, 0
+    rows, written, skipped, screen = [], 0, 0, []
 
     def take(result, task) -> None:
         nonlocal written, skipped
-        row, w, s = result
+        row, w, s, said = result
         rows.append(row)
         written += w
         skipped += s
+        screen.extend(said)
         progress.advance(task[3].name)
 
     global _TASKS
@@ -492,13 +544,14 @@ def _carry_all(args, outdir, items, budgets, problems, model, progress):
                 take(result, task)
     finally:
         _TASKS = []
-    fill = _make_fill(model, args.profile) if model is not None else None
+    fill = _make_fill(model, args.profile, not args.no_feedback) if model is not None else None
     for task in tasks[len(rows):]:
         take(_carry_one(job, fill, task), task)
-    return rows, written, skipped
+    return rows, written, skipped, screen
 
 
-def _row(k, f, n, filing, draft, counts, budget, match, fname, status, notes) -> tuple:
+def _row(k, f, n, filing, draft, counts, budget, match, fname, status, notes) -> dict:
+    """One summary row, by column name (cli.summary.SUMMARY_HEADER)."""
     kind = "部门整体" if filing.kind == "department" else "项目"
     source = ""
     if match:
@@ -509,13 +562,18 @@ def _row(k, f, n, filing, draft, counts, budget, match, fname, status, notes) ->
     problems = list(c.get("notes", [])) + notes
     if draft is not None:
         problems += [f"{x.rule.split()[0]} {x.message}" for x in draft.lint if x.severity == "error"]
-    name = draft.project.name if draft is not None else filing.name
-    return (
-        k, str(f), n, name, kind, filing.year or "", draft.project.year if draft is not None else "",
-        _fmt_num(draft.project.budget if draft is not None else budget), source, fname,
-        *[c.get(COUNT_COLUMNS[h], "") for h in SUMMARY_HEADER[10:18]], status, "；".join(problems),
-    )
+    row = {
+        "序号": k, "输入文件": str(f), "表序号": n,
+        "项目名称": draft.project.name if draft is not None else filing.name, "类型": kind,
+        "上年年度": filing.year or "", "目标年度": draft.project.year if draft is not None else "",
+        "预算（万元）": _fmt_num(draft.project.budget if draft is not None else budget), "预算来源": source,
+        "输出文件": fname, "状态": status, "问题与说明": "；".join(problems),
+    }
+    row.update({h: c.get(field, "") for h, field in COUNT_COLUMNS.items()})
+    return row
 
 
-def _problem_row(k, file, name, status, message) -> tuple:
-    return (k, file, "", name, "", "", "", "", "", "", *[""] * 8, status, message)
+def _problem_row(k, file, name, status, message) -> dict:
+    row = dict.fromkeys(SUMMARY_HEADER, "")
+    row.update({"序号": k, "输入文件": file, "项目名称": name, "状态": status, "问题与说明": message})
+    return row

@@ -26,16 +26,19 @@ def run(args) -> int:
 
     from corpus.categories import LEVEL2_CANON, SHORT
     from corpus.errors import InputError
-    from corpus.parse import filing_from_dict, iter_input_files, parse_file
+    from corpus.parse import filing_from_dict, parse_file
     from engine.evaluate import evaluate
     from engine.model import EngineModel
 
-    from .common import err, stdout_write
+    from .common import err, input_files, stdout_write
 
+    files = input_files([args.dir]) if args.dir else []
+    if files is None:
+        return 2
     model = EngineModel.open(args.db)
     if args.dir:
         filings, failed = [], 0
-        for path in iter_input_files([args.dir]):
+        for path in files:
             try:
                 filings.extend(f for f in parse_file(path) if f.kind == "project")
             except InputError as exc:

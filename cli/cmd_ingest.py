@@ -38,8 +38,13 @@ def run(args) -> int:
     from catalogue.paths import default_db_path
     from catalogue.store import CatalogueError, ingest_files
 
-    from .common import err, stdout_write
+    from .common import err, input_files, stdout_write
 
+    files = input_files(args.paths)          # jixiao's own summary tables are not filings
+    if files is None:
+        return 2
+    if not files:
+        return 0
     db_path = Path(args.db) if args.db else default_db_path()
     show_progress = sys.stderr.isatty()
 
@@ -49,7 +54,7 @@ def run(args) -> int:
                   end="", file=sys.stderr, flush=True)
 
     try:
-        report = ingest_files(db_path, args.paths, bootstrap=not args.no_seeds,
+        report = ingest_files(db_path, files, bootstrap=not args.no_seeds,
                               batch_size=args.batch, progress=progress)
     except CatalogueError as exc:
         err(str(exc))

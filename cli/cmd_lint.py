@@ -12,7 +12,8 @@ def register(sub) -> None:
         description="检查绩效目标表：缺少必填类别、成本超预算、满意度填错类别、时限早于年度、指标值缺单位等。"
                     "有“错误”级问题时退出码为 1，文件无法读取时为 2。",
     )
-    p.add_argument("files", nargs="+", metavar="FILE", help="要检查的文件或文件夹")
+    p.add_argument("files", nargs="+", metavar="FILE",
+                   help="要检查的文件或文件夹（jixiao batch 写出的汇总表会被跳过）")
     p.add_argument("--format", choices=["table", "json"], default="table", help="输出格式（默认 table）")
     add_profile_arg(p)
     p.add_argument("--all", action="store_true", help="同时检查部门整体支出表（默认只查项目支出表）")
@@ -22,14 +23,18 @@ def run(args) -> int:
     import json
 
     from corpus.errors import InputError
-    from corpus.parse import iter_input_files, parse_file
+    from corpus.parse import parse_file
+    from corpus.safe_text import clean_text, shown_path
     from engine.draft import draft_from_filing
     from engine.lint import lint_draft, summary
 
-    from .common import err, stdout_write
+    from .common import err, input_files, stdout_write
 
+    files = input_files(args.files)
+    if files is None:
+        return 2
     results, failed = [], 0
-    for path in iter_input_files(args.files):
+    for path in files:
         try:
             filings = parse_file(path)
         except InputError as exc:
@@ -44,7 +49,7 @@ def run(args) -> int:
     errors = sum(summary(r[3])["error"] for r in results)
     if args.format == "json":
         stdout_write(json.dumps([
-            {"file": p, "name": f.name, "year": f.year, "budget": f.budget,
+            {"file": clean_text(p), "name": f.name, "year": f.year, "budget": f.budget,
              "lint": [x.model_dump(mode="json") for x in findings],
              "indicators": [i.name for i in d.indicators]}
             for p, f, d, findings in results], ensure_ascii=False, indent=2))
@@ -53,7 +58,7 @@ def run(args) -> int:
         for p, f, d, findings in results:
             c = summary(findings)
             lines.append(f"■ {f.name}（{f.year or '—'}年，预算 {'—' if f.budget is None else f'{f.budget:g} 万元'}）"
-                         f"  错误 {c['error']} · 警告 {c['warning']} · 提示 {c['info']}    [{p}]")
+                         f"  错误 {c['error']} · 警告 {c['warning']} · 提示 {c['info']}    [{shown_path(p)}]")
             for x in findings:
                 where = f"第 {x.indicator + 1} 行 " if x.indicator is not None else ""
                 lines.append(f"   [{_SEV[x.severity]}] {x.rule.split()[0]} {where}{x.message}")

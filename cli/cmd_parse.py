@@ -7,7 +7,8 @@ def register(sub) -> None:
         "parse", help="读取绩效目标表文件，显示识别出的项目和指标",
         description="读取 .txt/.docx/.xlsx/.csv/.json/.jsonl 文件中的绩效目标表，按表格或 JSON 输出。",
     )
-    p.add_argument("files", nargs="+", metavar="FILE", help="要读取的文件或文件夹")
+    p.add_argument("files", nargs="+", metavar="FILE",
+                   help="要读取的文件或文件夹（jixiao batch 写出的汇总表会被跳过）")
     p.add_argument("--format", choices=["table", "json"], default="table",
                    help="输出格式：table（表格，默认）或 json（可再次读入的 JSON 数组）")
 
@@ -50,12 +51,15 @@ def run(args) -> int:
     import json
 
     from corpus.errors import InputError
-    from corpus.parse import iter_input_files, parse_file
+    from corpus.parse import parse_file
 
-    from .common import err, stdout_write
+    from .common import err, input_files, stdout_write
 
+    files = input_files(args.files)
+    if files is None:
+        return 2
     filings, failed = [], []
-    for path in iter_input_files(args.files):
+    for path in files:
         try:
             filings.extend(parse_file(path))
         except InputError as exc:

@@ -57,3 +57,22 @@ def add_jobs_arg(parser, min_tasks: int, what: str) -> None:
     parser.add_argument("--jobs", type=_jobs, metavar="N",
                         help=f"并行的工作进程数（默认按 CPU 核数，最多 4；1 = 不并行）；"
                              f"不少于 {min_tasks} {what}时才并行，结果与不并行完全相同")
+
+
+def input_files(paths) -> list | None:
+    """The files to read from FILE/folder arguments: folders expanded (corpus.parse), jixiao's
+    own summary tables skipped (said once on stderr).  A path that does not exist stays in the
+    list (its reader says so, and the others are still read).  None, after saying so, when
+    nothing at all is there to read (an empty folder)."""
+    from corpus.parse import SUPPORTED, iter_input_files
+
+    from .summary import skipped_note, split_summaries
+
+    files, skipped = split_summaries(iter_input_files(paths))
+    if skipped:
+        err(skipped_note(skipped))
+    if not files and not skipped:
+        kinds = " ".join(sorted(SUPPORTED))
+        err(f"{'、'.join(map(str, paths))}：没有找到可读取的绩效目标表文件（支持 {kinds}）")
+        return None
+    return files

@@ -1,6 +1,8 @@
 """Last year's filing → next year's draft (the engine behind `jixiao batch`).
 
-    carry_forward(filing, year, budget=None, *, fill=None, profile="default") -> (Draft, CarryCounts)
+    carry_forward(filing, year, budget=None, *, fill=None, profile="default", scale_costs=False)
+        -> (Draft, CarryCounts)
+    budget_jump(old, new) -> ratio | None     a new budget 20× or under 1/20 of last year's
 
 Steps, each leaving a Chinese sentence (with its id, data/carry.json "notes") in the rules of
 every indicator it changed:
@@ -14,9 +16,11 @@ every indicator it changed:
   3. misfiled indicators move (status "moved"): names with the satisfaction word outside
      服务对象满意度指标 (lint L09), names without it inside (lint L10 → 社会效益指标), spending
      amounts under 效益 (→ 成本指标); an exact duplicate created by a move is merged;
-  4. with a budget, every total-cost value in 成本指标 (the value rule for the name uses {budget};
-     per-unit costs such as 元/人 are left alone) becomes the budget, keeping the filer's upper-bound
-     or bare style ("≤", "不超过…", "…以内", bare) and turning a lower bound into ≤; basis 计划标准;
+  4. with a budget, every total-cost value in 成本指标 (value rule R03: the rule for the name uses
+     {budget}) becomes the budget, keeping the filer's upper-bound or bare style ("≤", "不超过…",
+     "…以内", bare) and turning a lower bound into ≤; basis 计划标准 (C05).  Component and unit
+     costs (培训费 ≤0.3万元, 2000元/人) keep their amount — a floor on them becomes a ceiling (C12) —
+     or, with scale_costs, are multiplied by new budget / last year's budget (C13);
   5. required categories (the profile) with no indicator that has a value are filled by
      `fill(project, level2)` (status "new"), skipping names already in the table;
   6. lint findings are attached.
@@ -24,7 +28,8 @@ every indicator it changed:
 CarryCounts (all per filing, recomputable from the written draft):
   carried    indicators taken from last year's table (status carried or moved)
   rolled     indicators whose name or value had a year rolled (notes C02/C04)
-  recosted   cost values reset to the new budget (C05)
+  recosted   total-cost values reset to the new budget (C05)
+  cost_changed  other cost lines changed: a floor made a ceiling (C12) or scaled (C13)
   added      indicators added for empty required categories (status new)
   moved      indicators moved to another category (status moved)
   flagged    lint findings of severity error or warning
@@ -144,6 +149,7 @@ class CarryCounts:
     carried: int = 0
     rolled: int = 0
     recosted: int = 0
+    cost_changed: int = 0
     added: int = 0
     moved: int = 0
     flagged: int = 0
@@ -153,7 +159,7 @@ class CarryCounts:
 
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in (
-            "carried", "rolled", "recosted", "added", "moved", "flagged", "needs_input",
+            "carried", "rolled", "recosted", "cost_changed", "added", "moved", "flagged", "needs_input",
             "lint_errors", "notes")}
 
 
@@ -173,6 +179,7 @@ def count_changes(draft: Draft, notes: list[str] = ()) -> CarryCounts:
         c.added += ind.status == "new"
         c.rolled += bool(ids & {"C02", "C04"})
         c.recosted += "C05" in ids
+        c.cost_changed += "C05" not in ids and bool(ids & {"C12", "C13"})
         c.needs_input += bool(ind.needs_input)
     c.flagged = sum(1 for f in draft.lint if f.severity in ("error", "warning"))
     c.lint_errors = sum(1 for f in draft.lint if f.severity == "error")
@@ -299,7 +306,7 @@ def _cost_value(old: str, budget: float) -> tuple[str, str]:
     return f"≤{amount}", ""
 
 
-def _cost_floor_to_ceiling(ind: DraftIndicator) -> None:
+def _cost_floor_to_ceiling(ind: DraftIndicator, scaled: bool = False) -> None:
     """A part of the cost written as a floor (租车费用 ≥5万元) becomes a ceiling of the same
     amount; only the total-cost line takes the new budget (lint L12)."""
     from corpus.values import format_value
@@ -309,7 +316,59 @@ def _cost_floor_to_ceiling(ind: DraftIndicator) -> None:
         return
     old, new = ind.value, format_value("≤", pv.number, pv.unit)
     ind.value, ind.parsed = new, parse_value(new)
-    ind.rules.append(_note("C12", name=ind.name, old=old, new=new))
+    tail = carry_data()["c12_tail"]["scaled" if scaled else "kept"]
+    ind.rules.append(_note("C12", name=ind.name, old=old, new=new, tail=tail))
+
+
+def _scaled_number(x: float, unit: str, ratio: float) -> float:
+    """x × ratio, rounded to the unit's smallest sensible step (data: scale_decimals)."""
+    decimals = carry_data()["scale_decimals"]
+    head = unit.split("/", 1)[0]
+    places = decimals.get(head, decimals["_other"])
+    return round(x * ratio, places)
+
+
+def _scale_cost(ind: DraftIndicator, ratio: float, old_budget: float, budget: float) -> None:
+    """A component or unit cost in money (租车费用 ≤5万元, 2000元/人) multiplied by ratio."""
+    pv = parse_value(ind.value or "")
+    if pv.kind != "number" or pv.number is None or not pv.unit or ratio == 1:
+        return
+    head = pv.unit.split("/", 1)[0]
+    if not (_MONEY_HEAD.match(head) or (head.endswith("元") and len(head) <= 2)):
+        return                                         # rates, counts: not money
+    number = _scaled_number(pv.number, pv.unit, ratio)
+    if number == pv.number:
+        return
+    old = ind.value
+    new = _restyled(old, pv, number)
+    ind.value, ind.parsed, ind.needs_input = new, parse_value(new), False
+    ind.basis = carry_data()["scaled_basis"]
+    ind.rules = [r for r in ind.rules if note_id(r) != "C01"]
+    ind.rules.append(_note("C13", name=ind.name, old=old, new=new, ratio=_fmt(round(ratio, 4)),
+                           old_budget=_fmt(old_budget), budget=_fmt(budget), basis=ind.basis))
+
+
+def _restyled(old: str, pv, number: float) -> str:
+    """old with its number replaced by `number`, in the filer's words when that parses back to
+    the same op and unit; else the value written plainly."""
+    folded = (old or "").strip().translate(_FOLD)
+    m = re.search(r"(?<![0-9.])[0-9][0-9,]*(?:\.[0-9]+)?|(?<![0-9])\.[0-9]+", folded)
+    if m:
+        candidate = folded[:m.start()] + _fmt(number) + folded[m.end():]
+        got = parse_value(candidate)
+        if got.kind == "number" and got.number == number and got.unit == pv.unit and got.op == pv.op:
+            return candidate
+    return format_value(pv.op if pv.op != "=" else None, number, pv.unit)
+
+
+def budget_jump(old: float | None, new: float | None) -> float | None:
+    """new / old when the new budget is more than max_ratio times last year's or less than its
+    1/max_ratio (likely 元 written for 万元, or the reverse); else None."""
+    if not old or not new or old <= 0 or new <= 0:
+        return None
+    limit = carry_data()["budget_check"]["max_ratio"]
+    ratio = new / old
+    return ratio if ratio > limit or ratio < 1 / limit else None
 
 
 def _recost(ind: DraftIndicator, budget: float, year: int) -> None:
@@ -351,8 +410,11 @@ def _sorted(inds: list[DraftIndicator]) -> list[DraftIndicator]:
 # ---------------------------------------------------------------------------------- main
 
 def carry_forward(filing, year: int, budget: float | None = None, *, fill: Optional[FillFn] = None,
-                  profile: str = "default") -> tuple[Draft, CarryCounts]:
-    """Next year's draft from last year's Filing, and what changed (see the module doc)."""
+                  profile: str = "default", scale_costs: bool = False) -> tuple[Draft, CarryCounts]:
+    """Next year's draft from last year's Filing, and what changed (see the module doc).
+
+    scale_costs: component and unit costs in money are multiplied by budget / filing.budget
+    (the officer asked for it: `batch --scale-costs`); without it they keep their amount."""
     get_profile(profile)                     # unknown profile → ValueError before any work
     pn = carry_data()["project_notes"]
     notes: list[str] = []
@@ -403,11 +465,19 @@ def carry_forward(filing, year: int, budget: float | None = None, *, fill: Optio
     inds, merged = _move(draft.indicators)
     if merged:
         notes.append(pn["merged"].format(n=merged))
+    ratio = None
+    if scale_costs and budget is not None:
+        if filing.budget and filing.budget > 0:
+            ratio = float(budget) / float(filing.budget)
+        else:
+            notes.append(pn["no_scale"])
     for ind in inds:
         if budget is not None and _is_total_cost(ind):
             _recost(ind, float(budget), year)
         elif ind.level2 == "成本指标":
-            _cost_floor_to_ceiling(ind)
+            _cost_floor_to_ceiling(ind, scaled=ratio is not None and ratio != 1)
+            if ratio is not None:
+                _scale_cost(ind, ratio, float(filing.budget), float(budget))
     draft.indicators = _sorted(inds)
     _add_missing(draft, fill, profile)
     draft.indicators = _sorted(draft.indicators)
@@ -426,6 +496,7 @@ class BudgetMatch:
     score: float = 100.0
 
 
+@lru_cache(maxsize=1 << 16)
 def name_key(name: str) -> str:
     """A project name for matching: full-width folded, no spaces, punctuation or year labels."""
     from corpus.values import normalise_text
@@ -500,5 +571,25 @@ def match_budgets(names: list[list[str]], budgets: list[tuple[str, float]],
     return out, unmatched
 
 
-__all__ = ["BudgetMatch", "CarryCounts", "carry_forward", "count_changes", "match_budgets", "name_key",
+def nearest_names(name: str, names: list[str], n: int | None = None) -> list[str]:
+    """The names of `names` closest to `name` (rapidfuzz WRatio on name keys, at least
+    budget_match.suggest_min), best first: offered when a project name matches nothing."""
+    from rapidfuzz import fuzz, process
+
+    cfg = carry_data()["budget_match"]
+    n = cfg["suggest_n"] if n is None else n
+    key = name_key(name)
+    by_key: dict[str, str] = {}
+    for other in names:
+        k = name_key(other)
+        if k and k != key:
+            by_key.setdefault(k, other)
+    if not key or not by_key:
+        return []
+    got = process.extract(key, list(by_key), scorer=fuzz.WRatio, limit=n, score_cutoff=cfg["suggest_min"])
+    return [by_key[k] for k, _, _ in got]
+
+
+__all__ = ["BudgetMatch", "CarryCounts", "budget_jump", "carry_forward", "count_changes", "match_budgets",
+           "name_key", "nearest_names",
            "note_id", "past_years", "roll_forward"]

@@ -157,7 +157,8 @@ def test_summary_counts_agree_with_the_drafts(seeds_json):
             "移动": sum(i["status"] == "moved" for i in inds),
             "补充": sum(i["status"] == "new" for i in inds),
             "年份顺延": sum(bool(s & {"C02", "C04"}) for s in ids),
-            "成本重设": sum("C05" in s for s in ids),
+            "总成本重设": sum("C05" in s for s in ids),
+            "成本构成调整": sum("C05" not in s and bool(s & {"C12", "C13"}) for s in ids),
             "待填写": sum(bool(i["needs_input"]) for i in inds),
             "审核提示": sum(f["severity"] in ("error", "warning") for f in d["lint"]),
             "审核错误": sum(f["severity"] == "error" for f in d["lint"]),
@@ -165,7 +166,8 @@ def test_summary_counts_agree_with_the_drafts(seeds_json):
         assert {k: int(row[k]) for k in recount} == recount, row["项目名称"]
         assert row["项目名称"] == d["project"]["name"] and row["状态"] == "成功"
         assert row["类型"] == ("部门整体" if d["project"]["kind"] == "department" else "项目")
-    totals = {k: sum(int(r[k]) for r in drafts) for k in ("沿用", "成本重设", "补充", "移动", "年份顺延")}
+    totals = {k: sum(int(r[k]) for r in drafts) for k in ("沿用", "总成本重设", "成本构成调整", "补充", "移动",
+                                                          "年份顺延")}
     assert all(totals.values()), totals
     # problems: the unmatched budget row, the fuzzy match, and lint errors are all listed
     assert any(r["状态"] == "预算问题" and UNMATCHED in r["问题与说明"] for r in rows)

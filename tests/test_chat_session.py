@@ -118,11 +118,17 @@ def test_add_by_name_and_duplicates(session):
     assert any(s.kind == "user" for s in added.sources)
     n = len(session.state.draft.indicators)
     assert "没有重复添加" in session.handle("加 夜间值守覆盖时段")[0]
-    # a catalogue candidate added by name gets its value and reasons from the rule layer
+    # a catalogue candidate added by name without a value: the value is asked for, the rule
+    # layer's value offered for Enter, and the line waits as 待填写 until then
     cand = session._alternatives("质量指标")[0]
-    session.handle(f"加 质量 {cand.name}")
+    offered = session._cand_indicator(cand).value
+    out = session.handle(f"加 质量 {cand.name}")
     got = next(i for i in session.state.draft.indicators if i.name == cand.name)
-    assert got.level2 == "质量指标" and got.value == session._cand_indicator(cand).value
+    assert got.level2 == "质量指标" and got.needs_input and not got.value
+    assert "指标值是多少" in out[0] and offered in out[0]
+    session.handle("")
+    got = next(i for i in session.state.draft.indicators if i.name == cand.name)
+    assert got.value == offered and not got.needs_input and got.basis
     assert len(session.state.draft.indicators) == n + 1
     session.handle("跳到 总表")
     assert "加到哪一类" in session.handle("加 一个全新的指标 5个")[0]

@@ -70,7 +70,7 @@ def hand_draft(name="政务服务热线运行维护", year=2025, budget=25.0) ->
 
 @pytest.mark.parametrize("path,fmt", [
     ("out.xlsx", "xlsx"), ("OUT.XLSX", "xlsx"), ("a/b.md", "md"), ("x.json", "json"), ("x.jsonl", "jsonl"),
-    ("x.csv", "csv"), ("x.txt", "table"), ("x.docx", None), ("noext", None), ("", None), (None, None),
+    ("x.csv", "csv"), ("x.txt", "table"), ("x.docx", "docx"), ("x.doc", None), ("x.xls", None), ("noext", None), ("", None), (None, None),
 ])
 def test_format_from_path(path, fmt):
     assert format_from_path(path) == fmt
@@ -343,7 +343,7 @@ def test_empty_and_department_drafts(tmp_path, seed_drafts):
 
 def test_unknown_format_is_refused(tmp_path):
     with pytest.raises(ValueError, match="输出格式"):
-        write(hand_draft(), tmp_path / "x.docx")
+        write(hand_draft(), tmp_path / "x.pdf")
     with pytest.raises(ValueError):
         render(hand_draft(), "xlsx")
     assert list(tmp_path.iterdir()) == []

@@ -17,6 +17,12 @@ class BackendError(Exception):
     """The catalogue cannot be used; str(e) is one Chinese line naming the file."""
 
 
+def _identity(conn) -> str | None:
+    """The catalogue's identity (meta catalogue_id), or None when it cannot be read."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'catalogue_id'").fetchone()
+    return str(row[0]) if row else None
+
+
 class Backend:
     def __init__(self, db_path: Path, profile: str = "default", use_feedback: bool = True):
         self.db_path = Path(db_path)
@@ -26,6 +32,8 @@ class Backend:
         self._thread: threading.Thread | None = None
         self._preload_error: BaseException | None = None
         self._names: list[str] | None = None
+        self._identity: str | None = None     # catalogue_id of the catalogue the model opened
+        self.session_id = ""                  # the session file's name: feedback is recorded under it
 
     # -- the catalogue ---------------------------------------------------------------------
     def preload(self) -> None:
@@ -54,6 +62,7 @@ class Backend:
                 self._thread = None
             try:
                 self._model = EngineModel.open(self.db_path)
+                self._identity = _identity(self._model.cat.conn)
             except Exception as exc:  # unreadable catalogue: say which file, no traceback
                 from corpus.errors import InputError
 
@@ -61,6 +70,26 @@ class Backend:
                     raise BackendError(str(exc)) from None
                 raise BackendError(f"无法打开指标库 {self.db_path}：{exc}") from None
         return self._model
+
+    def check_catalogue(self) -> None:
+        """Raise BackendError when the catalogue this session drew on is gone or was replaced
+        (deleted or moved while the session ran): recording into it would build a fresh one."""
+        if self._identity is None:
+            return
+        from catalogue.ready import connect_read_only
+
+        if not self.db_path.is_file():
+            raise BackendError(f"{self.db_path}：指标库在会话期间被删除或移走")
+        try:
+            conn = connect_read_only(self.db_path)
+            try:
+                now = _identity(conn)
+            finally:
+                conn.close()
+        except Exception:
+            now = None
+        if now != self._identity:
+            raise BackendError(f"{self.db_path}：指标库在会话期间被替换成了另一个文件")
 
     def close(self) -> None:
         if self._thread is not None:
@@ -120,6 +149,7 @@ class Backend:
         """(name, level2, action, project) rows into the catalogue's feedback table."""
         if not rows or not self.use_feedback:
             return
+        self.check_catalogue()
         from catalogue.store import record_feedback
 
-        record_feedback(self.db_path, rows)
+        record_feedback(self.db_path, rows, session=self.session_id)

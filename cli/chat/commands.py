@@ -105,14 +105,22 @@ def normalise_value(text: str) -> str:
 
 
 def looks_like_value(token: str) -> bool:
-    from corpus.values import parse_value
+    """Whether an officer's word is a 指标值 by the value grammar: a number, a deadline, a grade
+    (有效提升), or a short qualitative phrase that opens with one of the grammar's qualitative
+    words (持续完善, 进一步规范) — not a name that happens to start with one (有效投诉率)."""
+    from corpus.values import parse_value, vague_words
 
     t = normalise_value(token)
     if not t:
         return False
     if t[0] in "≥≤<>=" or t[0].isdigit():
         return True
-    return parse_value(t).kind in ("number", "deadline", "grade")
+    if parse_value(t).kind in ("number", "deadline", "grade"):
+        return True
+    phrase = vocab()["value_phrase"]
+    return (len(t) <= phrase["max_chars"] and all(_is_cjk(ch) for ch in t)
+            and t[-1] not in phrase["name_endings"]
+            and any(t.startswith(w) and len(t) > len(w) for w in vague_words()))
 
 
 def _strip_fillers(text: str) -> str:

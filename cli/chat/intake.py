@@ -5,7 +5,6 @@ reader that turns the answer into a value or raises AnswerError with one Chinese
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from .commands import vocab
@@ -29,14 +28,10 @@ QUESTIONS = {
     "name": Question("name", "项目名称"),
     "description": Question("description", "项目描述",
                             "项目概况和年度目标，可写多行，越具体推荐越准；空行结束"),
-    "budget": Question("budget", "预算（万元）", "写数字，如 80 或 80万元；不填直接回车"),
+    "budget": Question("budget", "预算（万元）", "写金额，如 80、80万元 或 800000元；不填直接回车"),
     "year": Question("year", "目标年度"),
     "department": Question("department", "主管部门"),
 }
-
-_MONEY = re.compile(r"^(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>万元|万|元|亿元|亿)?$")
-_SCALE = {None: 1.0, "万元": 1.0, "万": 1.0, "元": 1e-4, "亿元": 1e4, "亿": 1e4}
-
 
 def _none(text: str) -> bool:
     return text.strip().lower() in vocab()["none_words"]
@@ -52,16 +47,16 @@ def read_name(text: str) -> str:
 
 
 def read_budget(text: str) -> float | None:
-    from corpus.values import normalise_text
+    """万元, read like --budget and budget tables (engine.amounts: 80、80万、80万元、800000元)."""
+    from engine.amounts import AmountError, parse_amount
 
-    t = normalise_text(text).replace(",", "").replace(" ", "")
+    t = text.strip()
     if not t or _none(t):
         return None
-    m = _MONEY.match(t)
-    if not m:
-        raise AnswerError(f"看不懂预算“{text.strip()}”：请写金额（万元），如 80 或 80万元；不填直接回车。")
-    value = float(m.group("num")) * _SCALE[m.group("unit")]
-    return round(value, 6)
+    try:
+        return parse_amount(t)
+    except AmountError as exc:
+        raise AnswerError(f"看不懂预算“{t}”：{exc}。不填直接回车。") from None
 
 
 def read_year(text: str) -> int:

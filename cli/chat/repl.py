@@ -11,6 +11,7 @@ from pathlib import Path
 from prompt_toolkit import PromptSession
 from prompt_toolkit.history import FileHistory
 
+from . import view
 from .commands import vocab
 from .completer import ChatCompleter
 from .session import Session
@@ -20,7 +21,7 @@ from .toolbar import make_toolbar
 def _emit(blocks: list[str]) -> None:
     for block in blocks:
         if block:
-            print(block, flush=True)
+            print(view.fit(block), flush=True)
 
 
 def _confirm_leave() -> bool:
@@ -35,12 +36,21 @@ def _confirm_leave() -> bool:
     return answer.strip().lower() in vocab()["yes_words"]
 
 
+def _fit_terminal() -> None:
+    """Lay text out for the terminal's current width (it may have been resized)."""
+    import shutil
+
+    view.set_width(shutil.get_terminal_size((100, 24)).columns - 1)
+
+
 def run_repl(session: Session, history: Path, resumed: bool = False) -> int:
     history.parent.mkdir(parents=True, exist_ok=True)
     ps = PromptSession(history=FileHistory(str(history)), completer=ChatCompleter(session),
                        complete_while_typing=True, bottom_toolbar=make_toolbar(session))
+    _fit_terminal()
     _emit(session.start(resumed))
     while not session.closed:
+        _fit_terminal()
         try:
             line = ps.prompt(session.prompt_text())
         except KeyboardInterrupt:

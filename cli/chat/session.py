@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from corpus.categories import LEVEL2_CANON
-from engine.draft import DraftIndicator
+from engine.draft import DraftIndicator, SourceRef
 
 from . import store, view
 from .backend import Backend
@@ -28,7 +28,8 @@ from .store import SessionState, Suggested
 
 CANDIDATES_SHOWN = 5
 UNDO_DEPTH = 50
-EXPORT_FORMATS = {".xlsx": "xlsx", ".md": "md", ".json": "json"}
+EXPORT_FORMATS = {".xlsx": "xlsx", ".docx": "docx", ".md": "md", ".json": "json"}
+OFFICER_EDIT = "经办人修改"
 
 
 @dataclass
@@ -67,6 +68,10 @@ class Session:
         self._undo: list[str] = []
         self._cand_cache: dict[str, DraftIndicator] = {}
         self._saved: str | None = None
+        self.save_problem: str | None = None   # why the last save failed, None when saving works
+        self.saved_instead: Path | None = None  # where the last failed save went instead
+        self._notices: list[str] = []          # what the officer must hear about saving
+        self._awaiting: tuple[str, str] | None = None   # (name key, default) of a line added without a value
 
     @classmethod
     def new(cls, path: Path, backend: Backend, default_department: str | None = None) -> "Session":
@@ -77,7 +82,8 @@ class Session:
 
     # ---------------------------------------------------------------------------- lifecycle
     def start(self, resumed: bool = False) -> list[str]:
-        where = f"会话文件：{self.path}（每次修改后自动保存；中断后用 jixiao chat --resume 继续）"
+        where = (f"会话 {self.path.stem}，保存在 {self.path}（每次修改后自动保存；"
+                 f"中断后用 jixiao chat --resume {self.path.stem} 继续）")
         if self.state.phase == "intake":
             head = "继续上次的会话。" if resumed else "jixiao chat：我们一起填写项目支出绩效目标表。"
             out = [f"{head}\n{where}"]
@@ -100,10 +106,18 @@ class Session:
                 self.state.recorded.extend((r[0], r[2]) for r in rows)
                 out.append(f"已把本次的 {len(rows)} 条取舍记入指标库，以后的推荐会参考。")
             except Exception as exc:  # the draft is safe in the session file either way
-                out.append(f"未能把取舍记入指标库（{exc}）；草稿已保存。")
+                out.append(f"未能把取舍记入指标库（{exc}）。")
         self._save()
         self.closed = True
-        out.append(f"会话已保存：{self.path}\n以后用 jixiao chat --resume 继续。")
+        out.extend(self._take_notices())
+        if self.save_problem is None:
+            out.append(f"会话已保存：{self.path}\n以后用 jixiao chat --resume {self.path.stem} 继续"
+                       "（jixiao chat --list 列出全部会话）。")
+        elif self.saved_instead is not None:
+            out.append(f"会话未能保存到 {self.path}，已保存在 {self.saved_instead}\n"
+                       f"以后用 jixiao chat --resume {self.saved_instead} 继续。")
+        else:
+            out.append(f"会话未能保存（{self.save_problem}）：本次的草稿没有保存下来。")
         return out
 
     # ---------------------------------------------------------------------------- prompts
@@ -166,11 +180,13 @@ class Session:
         if self.state.phase == "intake":
             out = self._intake(line)
         else:
-            act = parse(line)
-            out = getattr(self, f"_do_{act.kind}")(act)
+            out = self._answer_value(line) if self._awaiting else None
+            if out is None:
+                act = parse(line)
+                out = getattr(self, f"_do_{act.kind}")(act)
         if not self.closed:
             self._save()
-        return [o for o in out if o]
+        return [o for o in [*out, *self._take_notices()] if o]
 
     # ---------------------------------------------------------------------------- intake
     def _default_year(self) -> int:
@@ -249,10 +265,45 @@ class Session:
             self.ranking = self.backend.rank(self.state.draft.project)
 
     def _save(self) -> None:
+        """Save after every change.  A save that fails (disk full, a folder that cannot be
+        written) never ends the session: the session is saved in the system's temporary folder
+        instead when it can be, the officer is told once (and again when saving works again),
+        and the draft can still be exported."""
         data = self.state.model_dump_json()
-        if data != self._saved:
+        if data == self._saved:
+            return
+        try:
             store.save(self.path, self.state)
-            self._saved = data
+        except (OSError, ValueError) as exc:
+            self._save_failed(exc)
+        else:
+            if self.save_problem is not None:
+                self.save_problem = None
+                self._notices.append(f"会话又能正常保存了：{self.path}")
+        self._saved = data
+
+    def _save_failed(self, exc: Exception) -> None:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        fallback = store.fallback_path(self.path)
+        try:
+            store.save(fallback, self.state)
+        except (OSError, ValueError):
+            fallback = None
+        self.saved_instead = fallback
+        first = self.save_problem is None
+        self.save_problem = f"{self.path}：{reason}"
+        if not first:
+            return
+        if fallback is not None:
+            self._notices.append(f"注意：会话无法保存到 {self.path}（{reason}），改为保存在 {fallback}"
+                                 f"（可用 jixiao chat --resume {fallback} 继续）。")
+        else:
+            self._notices.append(f"注意：会话无法保存（{self.path}：{reason}）；对话照常继续，但中断后无法恢复。"
+                                 "需要保留草稿时请用 导出 文件名.xlsx。")
+
+    def _take_notices(self) -> list[str]:
+        out, self._notices = self._notices, []
+        return out
 
     def _checkpoint(self) -> None:
         self._undo.append(self.state.model_dump_json())
@@ -491,7 +542,9 @@ class Session:
             value = self._new_value(old, act.text)
             update = {"value": value, "parsed": parse_value(value), "needs_input": False}
             note = f"指标值「{old.value or '待填写'}」→「{value}」"
-        new = old.model_copy(update={**update, "status": "user", "rules": [*old.rules, f"经办人修改：{note}"]})
+        new = self._officer_edit(old, update, note)
+        if act.field != "basis" and new.basis != old.basis:
+            note += f"，绩效标准「{old.basis or '—'}」→「{new.basis}」"
         self._checkpoint()
         if it.index is None:
             rows.append((new, ""))
@@ -502,6 +555,22 @@ class Session:
         self._set_rows(rows)
         self._touch(new.level2)
         return [said, self._view()]
+
+    def _officer_basis(self, ind: DraftIndicator) -> str:
+        """The 绩效标准 an officer's edit leaves: one the officer set on this line before, else
+        the officer's default (data/commands.json officer_basis: 计划标准)."""
+        if any(r.startswith(f"{OFFICER_EDIT}：绩效标准") for r in ind.rules) and ind.basis:
+            return ind.basis
+        return vocab()["officer_basis"]
+
+    def _officer_edit(self, old: DraftIndicator, update: dict, note: str) -> DraftIndicator:
+        """`old` changed by the officer: the update, 绩效标准 the officer's (default 计划标准),
+        status user, provenance 经办人修改 first among the sources, the change in the rules."""
+        basis = update.get("basis") or self._officer_basis(old)
+        mine = SourceRef(kind="user", name=OFFICER_EDIT, detail=note)
+        sources = [mine, *(s for s in old.sources if not (s.kind == "user" and s.name == OFFICER_EDIT))]
+        return old.model_copy(update={**update, "basis": basis, "status": "user", "sources": sources,
+                                      "rules": [*old.rules, f"{OFFICER_EDIT}：{note}"]})
 
     def _edit_category(self, level2: str, text: str) -> list[str]:
         """A new value for every line of a category named by its name (满意度改成≥97%)."""
@@ -514,9 +583,8 @@ class Session:
                 continue
             value = self._new_value(ind, text)
             note = f"指标值「{ind.value or '待填写'}」→「{value}」"
-            rows[i] = (ind.model_copy(update={"value": value, "parsed": parse_value(value), "needs_input": False,
-                                              "status": "user", "rules": [*ind.rules, f"经办人修改：{note}"]}),
-                       extra)
+            rows[i] = (self._officer_edit(ind, {"value": value, "parsed": parse_value(value), "needs_input": False},
+                                          note), extra)
             changed.append(f"「{ind.name}」{note}")
         self._checkpoint()
         self._set_rows(rows)
@@ -537,17 +605,27 @@ class Session:
         for i, ind in enumerate(self.state.draft.indicators):
             if _norm(ind.name) == key:
                 return [f"表中已有「{ind.name}」（{ind.level2}），没有重复添加。"]
+        from corpus.models import ParsedValue
+        from corpus.values import parse_value
+
         project = self.state.draft.project
         if exact is not None:
             ind = self.backend.indicator(project, exact, level2)
             ind = ind.model_copy(update={"name": name, "status": "user"})
         else:
             ind = self.backend.user_indicator(project, level2, name)
+        officer = vocab()["officer_basis"]
+        default = ""
         if act.value:
-            from corpus.values import parse_value
-
             ind = ind.model_copy(update={"value": act.value, "parsed": parse_value(act.value), "needs_input": False,
+                                         "basis": officer,
                                          "rules": [*ind.rules, f"经办人填写：指标值「{act.value}」"]})
+        else:
+            # no value given: none is put in the officer's mouth — the line waits for one, and
+            # a value the rules would give is only offered as the answer to Enter
+            default = "" if ind.needs_input else (ind.value or "")
+            ind = ind.model_copy(update={"value": "", "parsed": ParsedValue(kind="empty"), "needs_input": True,
+                                         "basis": ind.basis or officer})
         self._checkpoint()
         self._set_rows([*self._rows(), (ind, "")])
         self._touch(level2)
@@ -556,7 +634,41 @@ class Session:
             close = [c.name for c in self.ranking.find(name, 3) if _norm(c.name) != key]
             if close:
                 said.append("指标库中相近的名称：" + "、".join(f"「{n}」" for n in close) + "（可用 改 N 名称 … 换成规范名称）")
+        if act.value:
+            return [" ".join(said), self._view()]
+        self._awaiting = (key, default)
+        enter = f"回车用「{default}」" if default else "回车留待填写"
+        said.append(f"\n「{ind.name}」的指标值是多少？直接输入（如 {vocab()['value_examples']}）；{enter}。")
         return [" ".join(said), self._view()]
+
+    def _answer_value(self, line: str) -> list[str] | None:
+        """The answer to 加 without a value: a value (or Enter) fills the line just added; any
+        other command is handled as usual and the line stays 待填写.  None: not an answer."""
+        from corpus.values import parse_value
+
+        from .commands import looks_like_value, normalise_value
+
+        key, default = self._awaiting
+        self._awaiting = None
+        text = normalise_value(line)
+        if text and not looks_like_value(text):
+            return None
+        rows = self._rows()
+        at = next((i for i, (ind, _) in enumerate(rows) if _norm(ind.name) == key and ind.needs_input), None)
+        if at is None:
+            return None
+        ind = rows[at][0]
+        value = text or default
+        if not value:
+            return [f"「{ind.name}」的指标值留待填写；以后可用 改 N 值 填写。", self._view()]
+        self._checkpoint()
+        update = {"value": value, "parsed": parse_value(value), "needs_input": False}
+        basis = (ind.basis or vocab()["officer_basis"]) if not text else vocab()["officer_basis"]
+        new = ind.model_copy(update={**update, "basis": basis,
+                                     "rules": [*ind.rules, f"经办人填写：指标值「{value}」"]})
+        rows[at] = (new, rows[at][1])
+        self._set_rows(rows)
+        return [f"「{ind.name}」指标值：{value}。", self._view()]
 
     def _do_swap(self, act: Action) -> list[str]:
         if not act.refs:
@@ -595,11 +707,11 @@ class Session:
         import os
 
         if not act.text:
-            return ["请写出文件名，例如：导出 绩效目标表.xlsx（也可以 .md、.json）。"]
+            return ["请写出文件名，例如：导出 绩效目标表.xlsx（也可以 .docx、.md、.json）。"]
         path = Path(os.path.expanduser(act.text))
         fmt = EXPORT_FORMATS.get(path.suffix.lower())
         if fmt is None:
-            return [f"不能导出为“{path.name}”：请用 .xlsx、.md 或 .json 结尾的文件名。"]
+            return [f"不能导出为“{path.name}”：请用 .xlsx、.docx、.md 或 .json 结尾的文件名。"]
         from cli.writers import OutputError, write
 
         try:

@@ -71,11 +71,31 @@ def new_path(folder: Path) -> Path:
 
 
 def session_files(folder: Path) -> list[Path]:
-    """Session files in a folder, most recently saved last."""
+    """Session files in a folder, most recently saved last.  The temporaries of saves a killed
+    session left behind (".<name>.json.<pid>.tmp" whose process is gone) are removed first."""
     folder = Path(folder)
     if not folder.is_dir():
         return []
-    return sorted((p for p in folder.glob("*.json") if p.is_file()), key=lambda p: (p.stat().st_mtime, p.name))
+    sweep(folder)
+    found = []
+    for p in folder.glob("*.json"):
+        try:
+            if p.is_file():
+                found.append((p.stat().st_mtime, p.name, p))
+        except OSError:
+            continue
+    return [p for *_, p in sorted(found)]
+
+
+def sweep(folder: Path) -> None:
+    from catalogue.leftovers import remove_stale
+
+    try:
+        names = {n.name[1:n.name.index(".json.") + 5] for n in Path(folder).glob(".*.json.*.tmp")}
+    except OSError:
+        return
+    for stem in names:
+        remove_stale(folder, stem)
 
 
 def latest(folder: Path) -> Path | None:
@@ -84,38 +104,101 @@ def latest(folder: Path) -> Path | None:
 
 
 def save(path: Path, state: SessionState) -> None:
-    """Write the state atomically: temp file in the same folder, fsync, os.replace."""
+    """Write the state atomically: temp file in the same folder, fsync, os.replace.  Raises
+    OSError when it cannot (disk full, read-only folder …) and leaves no temporary behind."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     data = state.model_dump_json(indent=1)
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        raise
+
+
+def fallback_path(path: Path) -> Path:
+    """Where a session is saved when its own folder cannot be written: the system's temporary
+    folder, under the same name."""
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / "jixiao-sessions" / Path(path).name
 
 
 def load(path: Path) -> SessionState:
+    """A saved session, checked as a whole: SessionError (one line naming the file) for a file
+    that is not JSON, not ours, or whose content could not have been saved by a session —
+    no draft past the questions, a question or step number out of range, an unknown template."""
+    from corpus.errors import InputError
+    from corpus.json_input import load_json
+    from corpus.readers.textio import read_text
+
     path = Path(path)
+    if not path.exists():
+        raise SessionError(f"{path}：会话文件不存在。")
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SessionError(f"{path}：会话文件不存在。") from None
+        data = load_json(read_text(path), path)
+    except InputError as exc:
+        raise SessionError(f"{exc}（不是有效的会话文件）。") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SessionError(f"{path}：无法读取会话文件（{exc}）。") from None
-    try:
-        data = json.loads(text)
-    except ValueError:
-        raise SessionError(f"{path}：不是有效的会话文件（JSON 格式错误）。") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise SessionError(f"{path}：不是本版本 jixiao 的会话文件。")
     try:
-        return SessionState.model_validate(data)
+        state = SessionState.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(x) for x in first.get("loc", ()))
         raise SessionError(f"{path}：会话文件内容不完整（{where}：{first.get('msg', '')}）。") from None
+    problem = _inconsistency(state)
+    if problem:
+        raise SessionError(f"{path}：会话文件已损坏（{problem}），无法继续；可以开始新的会话。")
+    if state.draft is not None and len(state.origins) != len(state.draft.indicators):
+        # origins only steer feedback: a mismatch loses nothing of the draft
+        n = len(state.draft.indicators)
+        state.origins = (state.origins + [""] * n)[:n]
+    return state
+
+
+_ANSWER_TYPES = {"name": (str,), "description": (str,), "budget": (int, float, type(None)),
+                 "year": (int, type(None)), "department": (str, type(None))}
+
+
+def _inconsistency(state: SessionState) -> str | None:
+    """What makes a state impossible to continue, in Chinese, or None."""
+    import math
+
+    from corpus.categories import LEVEL2_CANON
+    from engine.profiles import profile
+
+    from .intake import FIELDS
+
+    try:
+        prof = profile(state.profile)
+    except (ValueError, KeyError):
+        return f"未知的模板 {state.profile[:30]!r}"
+    steps = [l2 for l2 in LEVEL2_CANON if l2 in prof["required"] or l2 in prof["optional"]]
+    if not 0 <= state.field < len(FIELDS):
+        return f"问题序号 {state.field} 超出范围"
+    for key, value in state.answers.items():
+        types = _ANSWER_TYPES.get(key)
+        if types is None or isinstance(value, bool) or not isinstance(value, types):
+            return f"回答“{str(key)[:20]}”的内容不对"
+        if isinstance(value, float) and not math.isfinite(value):
+            return "预算不是有限的数字"
+    if state.phase != "intake":
+        if state.draft is None:
+            return "已进入逐类确认，却没有草稿"
+        if not 0 <= state.step < len(steps):
+            return f"步骤序号 {state.step} 超出范围（0–{len(steps) - 1}）"
+    return None
 
 
 def last_department(folder: Path) -> str | None:

@@ -1,6 +1,11 @@
 """What the officer sees: the intro, one category step, the reasons for a line, the whole
 table with its review findings, and the help.  Plain text that reads the same in a terminal
 and in a piped transcript; columns aligned by display width (CJK characters are two wide).
+
+In a terminal the REPL sets `WIDTH` to the terminal's columns before each answer: a line whose
+reason does not fit moves the reason to the next line, and long sentences wrap with a hanging
+indent, so nothing is cut or wrapped by the terminal at 80 columns.  Piped transcripts (WIDTH
+None) keep one line per indicator.
 """
 from __future__ import annotations
 
@@ -14,6 +19,32 @@ SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 STATUS = {"suggested": "推荐", "carried": "沿用上年", "new": "新增", "moved": "调整类别", "user": "经办人填写"}
 NAME_W = 28
 VALUE_W = 14
+WIDTH: int | None = None        # the terminal's columns (set by repl.py); None: no limit
+
+
+def set_width(columns: int | None) -> None:
+    global WIDTH
+    WIDTH = max(40, int(columns)) if columns else None
+
+
+def wrap(text: str, indent: int = 4, w: int | None = None) -> str:
+    """`text` wrapped to the width (display columns) with a hanging indent; unchanged when no
+    width is set."""
+    w = WIDTH if w is None else w
+    if not w or width(text) <= w:
+        return text
+    lines, line, used = [], "", 0
+    for ch in text:
+        cw = width(ch)
+        if used + cw > w and line.strip():
+            lines.append(line.rstrip())
+            line, used = " " * indent, indent
+            if ch == " ":
+                continue
+        line += ch
+        used += cw
+    lines.append(line.rstrip())
+    return "\n".join(lines)
 
 
 def width(text: str) -> int:
@@ -43,10 +74,24 @@ def _pct(sim) -> str:
     return f"{round(sim * 100)}%" if sim is not None else ""
 
 
+def fit(text: str) -> str:
+    """A block of text with every line wrapped to the width (see _fit); unchanged without one."""
+    return _fit(text.split("\n")) if WIDTH else text
+
+
+def _fit(lines: list[str]) -> str:
+    """Lines joined, each wrapped to the width with an indent under its own text."""
+    if not WIDTH:
+        return "\n".join(lines)
+    return "\n".join(wrap(x, len(x) - len(x.lstrip(" ")) + 2) for x in lines)
+
+
 def reason_short(ind) -> str:
-    """One short reason: the strongest source of the line."""
-    if ind.status == "user" and any(s.kind == "user" for s in ind.sources):
-        return "经办人添加"
+    """One short reason: the strongest source of the line (经办人修改 / 经办人添加 first)."""
+    if ind.status == "user":
+        mine = next((s for s in ind.sources if s.kind == "user"), None)
+        if mine is not None:
+            return mine.name or "经办人添加"
     for s in ind.sources:
         if s.kind == "filing":
             year = f"{s.year}年" if s.year else ""
@@ -62,19 +107,28 @@ def reason_short(ind) -> str:
     return ""
 
 
-def line(num: int, ind, tail: str | None = None) -> str:
-    """A numbered line: name, value, then the short reason (or the given tail)."""
+def line(num: int, ind, tail: str | None = None, indent: int = 0) -> str:
+    """A numbered line: name, value, then the short reason (or the given tail).  When a width is
+    set and the reason does not fit after the value, it goes on the next line."""
     value = ind.value or "（待填写）"
     flag = " ⚠待填写" if ind.needs_input and not ind.value else ""
     tail = reason_short(ind) if tail is None else tail
-    return f"  {num:>2}. {pad(ind.name, NAME_W)} {pad(value, VALUE_W)}  {tail}{flag}".rstrip()
+    lead = " " * indent
+    head = f"{lead}  {num:>2}. {pad(ind.name, NAME_W)} {pad(value, VALUE_W)}"
+    text = f"{head}  {tail}{flag}".rstrip()
+    if not WIDTH or width(text) <= WIDTH:
+        return text
+    second = f"{lead}{' ' * 8}{tail}{flag}".rstrip()
+    if width(second) > WIDTH:
+        second = f"{lead}{' ' * 8}" + clip(f"{tail}{flag}", WIDTH - 8 - len(lead))
+    return head.rstrip() + ("\n" + second if second.strip() else "")
 
 
 def finding_line(f, numbers: dict[int, int] | None = None) -> str:
     where = ""
     if f.indicator is not None and numbers and f.indicator in numbers:
         where = f"第{numbers[f.indicator]}条："
-    return f"  [{SEVERITY[f.severity]}] {where}{f.message}"
+    return wrap(f"  [{SEVERITY[f.severity]}] {where}{f.message}", 6)
 
 
 def intro(draft, steps: int, required: int) -> str:
@@ -94,7 +148,7 @@ def intro(draft, steps: int, required: int) -> str:
         out.append("指标库中没有同一项目、本单位或同行业的相近申报表，按项目描述、行业指标库和规则推荐。")
     out.append(f"共推荐 {len(draft.indicators)} 条指标。下面逐类确认（共 {steps} 类，其中必填 {required} 类）；"
                f"输入 帮助 查看全部命令。")
-    return "\n".join(out)
+    return _fit(out)
 
 
 def step(index: int, total: int, level2: str, required: bool, rows, cands, findings) -> str:
@@ -114,8 +168,8 @@ def step(index: int, total: int, level2: str, required: bool, rows, cands, findi
                    else " 指标库中没有这一类的候选；请用 加 名称 值 添加。")
     if findings:
         out.append(" 审核提示：")
-        out.extend(f"  [{SEVERITY[f.severity]}] 第{n}条：{f.message}" for n, f in findings)
-    out.append(" 回车 = 接受本类进入下一步；删 N · 改 N 值 · 换 N · 加 名称 值 · 为什么 N · 帮助")
+        out.extend(wrap(f"  [{SEVERITY[f.severity]}] 第{n}条：{f.message}", 6) for n, f in findings)
+    out.append(wrap(" 回车 = 接受本类进入下一步；删 N · 改 N 值 · 换 N · 加 名称 值 · 为什么 N · 帮助", 1))
     return "\n".join(out)
 
 
@@ -147,7 +201,7 @@ def why(num: int, ind, findings, in_table: bool) -> str:
     if in_table:
         out.append("  审核提示：" + ("无" if not findings else ""))
         out.extend(f"    [{SEVERITY[f.severity]}] {f.message}" for f in findings)
-    return "\n".join(out)
+    return _fit(out)
 
 
 def table(draft, title: str = "绩效目标表") -> str:
@@ -169,7 +223,7 @@ def table(draft, title: str = "绩效目标表") -> str:
         for i, ind in rows:
             n += 1
             numbers[i] = n
-            out.append(f"  {line(n, ind, tail=ind.basis or '')}")
+            out.append(line(n, ind, tail=ind.basis or "", indent=2))
     if not n:
         out.append("  （表中还没有指标）")
     counts = {k: sum(1 for f in draft.lint if f.severity == k) for k in SEVERITY}
@@ -189,7 +243,7 @@ def help_text() -> str:
         out.append(f"  {pad(usage, 18)} {text}{alias}")
     out.append("也可以直接说：满意度改成≥98%、不要第二个、第一个换掉、为什么有满意度。")
     out.append("空行（直接回车）= 下一步。在总表中编号指整张表的序号。")
-    return "\n".join(out)
+    return _fit(out)
 
 
 def short(level2: str) -> str:

@@ -119,5 +119,10 @@ def write_bytes(path, data: bytes, sync_dir: bool = True) -> None:
 
 
 def write_text(path, text: str, bom: bool = False, sync_dir: bool = True) -> None:
-    """Write UTF-8 text atomically (with a byte-order mark when bom=True)."""
-    write_bytes(path, (("\ufeff" if bom else "") + text).encode("utf-8"), sync_dir)
+    """Write UTF-8 text atomically (with a byte-order mark when bom=True).
+
+    Lone surrogates (a file name's undecodable bytes quoted in a 汇总) become U+FFFD: UTF-8 cannot
+    hold them, and one odd name must not cost the file."""
+    from corpus.safe_text import clean_text
+
+    write_bytes(path, (("\ufeff" if bom else "") + clean_text(text)).encode("utf-8"), sync_dir)

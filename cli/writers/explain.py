@@ -81,7 +81,7 @@ def short_reason(ind) -> str:
     elif first.kind == "rule":
         parts.append(first.name or "填值规则")
     elif first.kind == "user":
-        parts.append("人工填写")
+        parts.append(first.name or "人工填写")
     else:
         parts.append(first.detail or "以往采纳记录")
     return " · ".join(parts)
@@ -102,7 +102,7 @@ def _source_sentence(s) -> str:
     if s.kind == "description":
         return f"项目描述{('：' + s.detail) if s.detail else ''}{('，取值「' + s.value + '」') if s.value else ''}"
     if s.kind == "user":
-        return "人工填写" + (f"：{s.detail}" if s.detail else "")
+        return (s.name or "人工填写") + (f"：{s.detail}" if s.detail else "")
     return (s.detail or "以往采纳记录") + value
 
 

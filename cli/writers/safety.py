@@ -151,6 +151,7 @@ def safe_sheet_title(name: str, taken: set[str], fallback: str = "表") -> str:
 
 MAX_CELL_CHARS = 32767        # Excel's limit for one cell
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")   # XML 1.0 / openpyxl refuse these
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _FORMULA_START = frozenset("=+-@＝＋－＠")
 _LEADING_SPACE = " \u3000\xa0\t\r\n"
 
@@ -167,6 +168,8 @@ def cell_text(value):
     if isinstance(value, (int, float)):
         return value if value == value and value not in (float("inf"), float("-inf")) else str(value)
     text = _ILLEGAL.sub("", str(value))
+    if _SURROGATE.search(text):     # a file name's undecodable bytes: UTF-8 cannot hold them
+        text = _SURROGATE.sub("\ufffd", text)
     if len(text) > MAX_CELL_CHARS:
         text = text[: MAX_CELL_CHARS - 1] + "…"
     return text
