@@ -95,7 +95,7 @@ class _Block:
         part = self.differing(self.keys[pos])
         self.parts.append(part)
         near = self.near
-        for v in (part, *deletions(part, 1)):
+        for v in (part, *deletion_variants(part, 1)):
             got = near.get(v)
             if got is None:
                 near[v] = [pos]
@@ -104,7 +104,7 @@ class _Block:
 
 
 @lru_cache(maxsize=1 << 16)
-def deletions(text: str, k: int) -> frozenset[str]:
+def deletion_variants(text: str, k: int) -> frozenset[str]:
     """Every string left after deleting exactly k characters of text."""
     if k == 0:
         return frozenset((text,))
@@ -113,7 +113,7 @@ def deletions(text: str, k: int) -> frozenset[str]:
     one = frozenset(text[:i] + text[i + 1:] for i in range(len(text)))
     if k == 1:
         return one
-    return frozenset(v for shorter in one for v in deletions(shorter, k - 1))
+    return frozenset(v for shorter in one for v in deletion_variants(shorter, k - 1))
 
 
 @dataclass
@@ -193,7 +193,7 @@ class CanonicalIndex:
                     else:
                         found = set()
                         for k_x in deletions:
-                            for v in deletions(part, k_x):
+                            for v in deletion_variants(part, k_x):
                                 found.update(blk.near.get(v, ()))
                         found = sorted(found)
                     score, pos = -1.0, None

@@ -35,7 +35,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Sequence
 
-from catalogue.canonical import deletions
+from catalogue.canonical import deletion_variants
 
 SMALL_TABLE = 48           # distinct keys up to which every pair is compared directly
 LARGE_BLOCK = 64           # blocks longer than this are handled as large blocks
@@ -255,7 +255,7 @@ class _LargeBlock:
         for k in range(fits + 1):
             level: dict[str, list[int]] = {}
             for pos, p in enumerate(parts):
-                for v in deletions(p, k):
+                for v in deletion_variants(p, k):
                     level.setdefault(v, []).append(pos)
             maps.append(level)
         self.maps = maps
@@ -268,7 +268,7 @@ class _LargeBlock:
         found: set[int] = set()
         for k_x in range(lo, hi + 1):
             level = self.maps[k_x + delta]
-            for v in deletions(part, k_x):
+            for v in deletion_variants(part, k_x):
                 got = level.get(v)
                 if got:
                     if len(got) > MAX_CANDIDATES:
