@@ -1,4 +1,4 @@
-"""The value grammar of real filings (DOMAIN.md b.1): parse, split, format, roll years.
+"""The value grammar of real filings (docs/domain.md §2): parse, split, format, roll years.
 
 A target value (指标值) is one of
   * a comparison, a number and a unit   "≥95%", "不少于10条", "30 万/年", "10376.01"

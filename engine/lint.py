@@ -1,4 +1,4 @@
-"""Review rules for a finished table (DOMAIN.md d), run on every draft and by `jixiao lint`.
+"""Review rules for a finished table (docs/domain.md §5), run on every draft and by `jixiao lint`.
 
 Rule texts, severities and word lists live in data/lint.json; this module holds the checks.
 """

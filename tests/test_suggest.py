@@ -20,7 +20,7 @@ from engine.profiles import profile, rules_data
 from engine.suggest import suggest
 
 YEAR = 2026
-# New projects officers file often, beyond the seeds' own names (type keywords of DOMAIN.md e).
+# New projects officers file often, beyond the seeds' own names (the kinds of project the sector library's trigger words name).
 OTHER_PROJECTS = [
     ("干部业务能力提升培训", "全年举办业务培训班4期，培训干部300人次", 20.0),
     ("办公设备购置", "购置办公电脑30台、打印机10台", 45.5),
