@@ -343,13 +343,14 @@ def _unit_cost(project: Project, reading: Reading) -> tuple[str, str, str] | Non
         return None
     units = rules_data()["unit_cost_units"]
     # what the project delivers in the end: a multiplied-out total (10栋 × 每栋1760株), else the
-    # first count the description gives
+    # count the description gives when it gives only one — with two (养护45万平方米、补植2000株;
+    # 电脑30台、打印机10台) the budget pays for both, and dividing it by either would mislead
     unit = next((u for u in reading.products if u in units), None)
     if unit is None:
-        unit = next((s.unit for s in reading.stated if s.kind == "quantity" and s.level2 == "数量指标"
-                     and s.unit in units and s.number), None)
-    if unit is None:
-        return None
+        counts = [s for s in reading.stated if s.kind == "quantity" and s.level2 == "数量指标" and s.number]
+        if len(counts) != 1 or counts[0].unit not in units:
+            return None
+        unit = counts[0].unit
     number = reading.totals[unit][0]
     yuan = project.budget * 10000 / number
     per = {"名": "人"}.get(unit, unit)                # 800名 → 元/人
@@ -398,6 +399,9 @@ def _fits(stated: Stated, c: Candidate, any_level2: bool = False) -> bool:
     core_b, core_a = _MEASURE_END.sub("", b), _MEASURE_END.sub("", a)
     if unit_ok and ((len(core_b) >= 2 and _subsequence(core_b, a)) or (len(core_a) >= 3 and _subsequence(core_a, b))):
         return True
+    if unit_ok is not False and any(a.endswith(word) and b.endswith(word)
+                                    for word in rules_data()["same_rate_words"]):
+        return True                    # 绿化成活率 ≥95% is the sector's 苗木成活率
     if unit_ok and stated.unit in rules_data()["same_unit_fits"] and "{N}" in (c.library_value or ""):
         return True                    # 新造林面积 3000亩 is the sector's 项目实施面积 ≥{N}亩
     short = min(len(a), len(b))
@@ -605,6 +609,13 @@ def _near_duplicate(a: str, b: str) -> bool:
     return len(short) >= 4 and short in long_ and len(long_) - len(short) <= 6
 
 
+def _names_the_public(name: str) -> bool:
+    """A satisfaction line that asks the public at large (群众满意度, 市民满意度, 服务对象满意度),
+    not a particular group (学员满意度, 沿街商户满意度)."""
+    who = re.sub(r"(满意度|满意率)$", "", norm_key(name))
+    return who in rules_data()["satisfaction"]["generic"]
+
+
 def _is_total(c: Candidate) -> bool:
     return c.level2 == "成本指标" and c.stated is None and c.computed is None \
         and is_total_cost(c.name, c.library_value)
@@ -642,6 +653,9 @@ def select(by_l2: dict[str, list[Candidate]], profile: str = "default", sizes: d
         k = norm_key(c.name)
         if not k or any(_near_duplicate(k, o) for o in keys):
             return False
+        if c.level2 == "服务对象满意度指标" and _names_the_public(c.name) \
+                and any(_names_the_public(o.name) for o in chosen["服务对象满意度指标"]):
+            return False               # 群众满意度 and 市民满意度 ask the same people
         if _is_total(c):
             if has_total[0]:
                 return False

@@ -181,3 +181,39 @@ def test_a_stated_target_is_kept_not_clamped(model):
     got = {i.name: i.value for i in d.indicators}
     assert got.get("审减率") == "≥5%"
     assert got.get("投诉率") == "≤1%"
+
+
+GREENING = Project(name="城区道路绿化养护经费", year=YEAR, budget=320, department="某市城市管理局",
+                   description="对城区主次干道绿化带约45万平方米进行日常养护，补植苗木2000株，确保绿化成活率95%以上")
+
+
+def test_no_unit_cost_when_the_budget_pays_for_two_counts(model):
+    """The budget pays for the upkeep of 45万平方米 and 2000 new saplings: dividing it by either
+    count (1600元/株) would mislead; one count alone (培训300人) or a multiplied-out total does."""
+    d = suggest(model, GREENING, use_feedback=False)
+    worked_out = [i.name for i in d.indicators for s in i.sources if s.kind == "rule" and s.name == "单位成本"]
+    assert not worked_out, [(i.name, i.value) for i in d.indicators if i.level2 == "成本指标"]
+    assert not any(i.value.endswith("元/株") for i in d.indicators)
+    one = Project(name="基层干部培训", year=YEAR, budget=30, department="某县委组织部",
+                  description="举办培训班，培训基层干部300人次")
+    costs = [i.value for i in suggest(model, one, use_feedback=False).indicators if i.level2 == "成本指标"]
+    assert "≤1000元/人次" in costs, costs
+
+
+def test_a_stated_survival_rate_is_the_library_rate_not_a_second_line(model):
+    d = suggest(model, GREENING, use_feedback=False)
+    rates = [(i.name, i.value) for i in d.indicators if i.name.endswith("成活率")]
+    assert rates == [("绿化成活率", "≥95%")], rates
+
+
+def test_cleaning_lines_need_cleaning_words_not_just_a_road(model):
+    """道路 names where the greenery is; 清扫保洁 lines belong to sanitation projects only."""
+    d = suggest(model, GREENING, use_feedback=False)
+    assert not any("清扫" in i.name or "保洁" in i.name for i in d.indicators), [i.name for i in d.indicators]
+
+
+def test_the_public_is_asked_once(model):
+    d = suggest(model, GREENING, use_feedback=False)
+    sat = [i.name for i in d.indicators if i.level2 == "服务对象满意度指标"]
+    public = {"群众满意度", "市民满意度", "居民满意度", "公众满意度", "服务对象满意度", "社会公众满意度"}
+    assert len([n for n in sat if n in public]) == 1, sat
