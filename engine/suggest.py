@@ -344,10 +344,13 @@ def _unit_cost(project: Project, reading: Reading) -> tuple[str, str, str] | Non
     units = rules_data()["unit_cost_units"]
     # what the project delivers in the end: a multiplied-out total (10栋 × 每栋1760株), else the
     # count the description gives when it gives only one — with two (养护45万平方米、补植2000株;
-    # 电脑30台、打印机10台) the budget pays for both, and dividing it by either would mislead
+    # 电脑30台、打印机10台) the budget pays for both, and dividing it by either would mislead;
+    # counts that only organise the output (3期 of 450人次) do not count
     unit = next((u for u in reading.products if u in units), None)
     if unit is None:
-        counts = [s for s in reading.stated if s.kind == "quantity" and s.level2 == "数量指标" and s.number]
+        grouping = rules_data()["unit_cost_grouping"]
+        counts = [s for s in reading.stated if s.kind == "quantity" and s.level2 == "数量指标" and s.number
+                  and s.unit not in grouping]
         if len(counts) != 1 or counts[0].unit not in units:
             return None
         unit = counts[0].unit
@@ -402,10 +405,23 @@ def _fits(stated: Stated, c: Candidate, any_level2: bool = False) -> bool:
     if unit_ok is not False and any(a.endswith(word) and b.endswith(word)
                                     for word in rules_data()["same_rate_words"]):
         return True                    # 绿化成活率 ≥95% is the sector's 苗木成活率
+    shared = rules_data()["shared_words"]
+    if unit_ok and "{N}" in (c.library_value or "") and _common_run(a, b) >= shared["count"]:
+        return True                    # 新增功能模块数量 5个 is the sector's 建设内容（功能模块）完成数
+    if stated.kind == "deadline" and "{year}" in (c.library_value or "") \
+            and _common_run(*(re.sub(shared["deadline_generic"], "", x) for x in (a, b))) >= shared["deadline"]:
+        return True                    # 上线时间 2026年9月底前 is the sector's 系统上线（验收）时间
     if unit_ok and stated.unit in rules_data()["same_unit_fits"] and "{N}" in (c.library_value or ""):
         return True                    # 新造林面积 3000亩 is the sector's 项目实施面积 ≥{N}亩
     short = min(len(a), len(b))
     return fuzz.ratio(a, b) >= 80 or (short >= 3 and fuzz.partial_ratio(a, b) >= 90)
+
+
+def _common_run(a: str, b: str) -> int:
+    """Length of the longest run of characters two names share."""
+    from difflib import SequenceMatcher
+
+    return SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b)).size
 
 
 @lru_cache(maxsize=4096)

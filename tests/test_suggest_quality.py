@@ -217,3 +217,24 @@ def test_the_public_is_asked_once(model):
     sat = [i.name for i in d.indicators if i.level2 == "服务对象满意度指标"]
     public = {"群众满意度", "市民满意度", "居民满意度", "公众满意度", "服务对象满意度", "社会公众满意度"}
     assert len([n for n in sat if n in public]) == 1, sat
+
+
+def test_sessions_organise_the_trainees_and_do_not_stop_the_unit_cost(model):
+    p = Project(name="乡村医生培训项目", year=YEAR, budget=27, department="某县卫生健康局",
+                description="组织全县乡村医生参加业务培训，共计培训450人次，开展3期，培训考核合格率不低于90%")
+    d = suggest(model, p, use_feedback=False)
+    lines = {(i.level2, i.name): i.value for i in d.indicators}
+    assert ("成本指标", "人均培训成本") in lines and lines[("成本指标", "人均培训成本")] == "≤600元/人次", lines
+    # 3期 is the library's 培训班次 with its number, not a second line waiting for one
+    assert [v for (l2, _), v in lines.items() if l2 == "数量指标" and v.endswith("期")] == ["3期"], lines
+    assert "培训班次" not in {n for _, n in lines}
+
+
+def test_a_stated_count_or_deadline_takes_over_the_library_line_it_shares_words_with(model):
+    p = Project(name="智慧医保信息系统升级改造", year=YEAR, budget=180, department="某市医疗保障局",
+                description="对医保结算系统进行升级改造，新增功能模块5个，系统可用率达到99.9%，2026年9月底前上线运行")
+    d = suggest(model, p, use_feedback=False)
+    names = [i.name for i in d.indicators]
+    assert not any("功能模块" in n for n in names if n != "新增功能模块数量"), names
+    deadlines = [(i.name, i.value) for i in d.indicators if "上线" in i.name]
+    assert deadlines == [("上线时间", "2026年9月底前")], deadlines
