@@ -82,6 +82,8 @@ def _vocab() -> dict:
     v["lead"] = tuple(sorted(raw["lead_words"], key=len, reverse=True))
     v["trail"] = tuple(sorted(raw["trail_words"], key=len, reverse=True))
     v["verbs_t"] = tuple(sorted(raw["verbs"], key=len, reverse=True))
+    v["scope_lead"] = tuple(sorted(list(raw["verbs"]) + list(raw["purpose_verbs"]) + list(raw["scope_words"]),
+                                   key=len, reverse=True))
     v["after_cut_re"] = re.compile("|".join(map(re.escape, raw["after_cut"])))
     v["measure_t"] = tuple(sorted(raw["measure_endings"], key=len, reverse=True))
     v["qty_l2"] = [(r["level2"], re.compile(r["re"])) for r in raw["quantity_level2"]]
@@ -144,6 +146,10 @@ def _count_name(before: str, after: str, unit: str) -> str:
     """An indicator name for a count: the words before the number (or the verb before it and the
     thing counted after the unit), ending with the unit's measure word."""
     v = _vocab()
+    if len(before) > 8:                # 保障全县城乡低保对象 → 城乡低保对象
+        core = _strip_words(before, v["scope_lead"], ())
+        if 3 < len(core) <= 8:
+            before = core
     base = before
     if after:
         verb = next((w for w in v["verbs_t"] if before.endswith(w)), "")
@@ -257,9 +263,14 @@ def _read_clause(clause: str, out: list[Stated], totals: dict, state: dict) -> N
             name = before or after
             if not name or len(name) > 20 or len(name) < 3 or name.startswith("每"):
                 continue
-            per = next((u for w, u in v["per_words"].items() if w in name), None)
-            if per and "/" not in unit:
-                unit = f"{unit}/{per}"              # 亩均投资 1500元 → 1500元/亩
+            per_word = next((w for w in v["per_words"] if w in name), None)
+            if per_word and "/" not in unit:
+                unit = f"{unit}/{v['per_words'][per_word]}"     # 亩均投资 1500元 → 1500元/亩
+                period = next((w for w in v["per_period"] if name.endswith(per_word + w)), None)
+                if period:                                     # 每人每月780元 → 780元/人·月
+                    unit = f"{unit}·{v['per_period'][period]}"
+                if name.endswith(per_word + (period or "")) and len(name) - len(per_word + (period or "")) >= 2:
+                    name = name[:-len(per_word + (period or ""))]   # 城市低保标准每人每月 → 城市低保标准
             level2 = _level2_by(v["qty_l2"][:1], name, "成本指标")
             op = q.op or ("≥" if level2 != "成本指标" else ("" if "标准" in name else "≤"))
             value = f"{op}{_fmt(q.number)}{unit}"

@@ -77,3 +77,16 @@ def test_any_text_reads_without_error(text):
     r = read_project("项目", text)
     for s in r.stated:
         assert s.name and s.value and s.level2.endswith("指标")
+
+
+def test_the_thing_counted_is_found_before_a_long_scope():
+    """保障全县城乡低保对象约8600人基本生活: the verb and 全县 are left out, the count names the
+    低保对象, not 基本生活 (the words after the number)."""
+    r = read_project("最低生活保障资金", "保障全县城乡低保对象约8600人基本生活")
+    assert [(s.name, s.value) for s in r.stated if s.kind == "quantity"] == [("城乡低保对象人数", "8600人")]
+
+
+def test_a_per_person_per_month_amount_keeps_both_in_its_unit():
+    r = read_project("最低生活保障资金", "城市低保标准每人每月780元，农村低保标准每人每年6500元")
+    assert [(s.level2, s.name, s.value) for s in r.stated] == [
+        ("成本指标", "城市低保标准", "780元/人·月"), ("成本指标", "农村低保标准", "6500元/人·年")]
