@@ -406,6 +406,8 @@ def _fits(stated: Stated, c: Candidate, any_level2: bool = False) -> bool:
                                     for word in rules_data()["same_rate_words"]):
         return True                    # 绿化成活率 ≥95% is the sector's 苗木成活率
     shared = rules_data()["shared_words"]
+    if unit_ok is not False and a[-1] in "率度" and _common_tail(a, b) >= shared["rate_tail"]:
+        return True                    # 工程质量验收合格率 =100% is the sector's 修缮工程验收合格率
     if unit_ok and "{N}" in (c.library_value or "") and _common_run(a, b) >= shared["count"]:
         return True                    # 新增功能模块数量 5个 is the sector's 建设内容（功能模块）完成数
     if stated.kind == "deadline" and "{year}" in (c.library_value or "") \
@@ -415,6 +417,14 @@ def _fits(stated: Stated, c: Candidate, any_level2: bool = False) -> bool:
         return True                    # 新造林面积 3000亩 is the sector's 项目实施面积 ≥{N}亩
     short = min(len(a), len(b))
     return fuzz.ratio(a, b) >= 80 or (short >= 3 and fuzz.partial_ratio(a, b) >= 90)
+
+
+def _common_tail(a: str, b: str) -> int:
+    """How many characters two names end with in common."""
+    n = 0
+    while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
+        n += 1
+    return n
 
 
 def _common_run(a: str, b: str) -> int:

@@ -238,3 +238,13 @@ def test_a_stated_count_or_deadline_takes_over_the_library_line_it_shares_words_
     assert not any("功能模块" in n for n in names if n != "新增功能模块数量"), names
     deadlines = [(i.name, i.value) for i in d.indicators if "上线" in i.name]
     assert deadlines == [("上线时间", "2026年9月底前")], deadlines
+
+
+def test_a_heritage_repair_gets_repair_lines_not_culture_activities(model):
+    p = Project(name="县级文物保护单位修缮工程", year=YEAR, budget=260, department="某县文化和旅游局",
+                description="对3处县级文物保护单位进行抢救性修缮，修缮面积1200平方米，工程质量验收合格率100%，2026年10月底前完工")
+    d = suggest(model, p, use_feedback=False)
+    names = [i.name for i in d.indicators]
+    assert not any("文化活动" in n or "活动计划" in n for n in names), names
+    # the stated acceptance rate is the library's 修缮工程验收合格率, not a second line beside it
+    assert [n for n in names if n.endswith("验收合格率")] == ["工程质量验收合格率"], names
