@@ -405,6 +405,8 @@ def _fits(stated: Stated, c: Candidate, any_level2: bool = False) -> bool:
     if unit_ok is not False and any(a.endswith(word) and b.endswith(word)
                                     for word in rules_data()["same_rate_words"]):
         return True                    # 绿化成活率 ≥95% is the sector's 苗木成活率
+    if unit_ok and stated.kind == "money" and "/" in (stated.unit or "") and "{N}" in (c.library_value or ""):
+        return True                    # 国家助学金标准 2000元/人·年 is the sector's 人均资助标准 ={N}元/人·年
     shared = rules_data()["shared_words"]
     if unit_ok is not False and a[-1] in "率度" and _common_tail(a, b) >= shared["rate_tail"]:
         return True                    # 工程质量验收合格率 =100% is the sector's 修缮工程验收合格率

@@ -248,3 +248,15 @@ def test_a_heritage_repair_gets_repair_lines_not_culture_activities(model):
     assert not any("文化活动" in n or "活动计划" in n for n in names), names
     # the stated acceptance rate is the library's 修缮工程验收合格率, not a second line beside it
     assert [n for n in names if n.endswith("验收合格率")] == ["工程质量验收合格率"], names
+
+
+def test_a_stated_per_student_amount_is_the_library_standard(model):
+    """每生每年2000元 is 2000元/人·年 and fills the sector's 人均资助标准 (no second line waiting for
+    a number); a 高中 aid project gets no 义务教育 or 办学条件 lines."""
+    p = Project(name="家庭经济困难学生资助资金", year=YEAR, budget=300, department="某县教育局",
+                description="资助普通高中家庭经济困难学生1500人，国家助学金标准每生每年2000元，资助资金按学期发放")
+    d = suggest(model, p, use_feedback=False)
+    costs = [(i.name, i.value) for i in d.indicators if i.level2 == "成本指标"]
+    assert ("国家助学金标准", "2000元/人·年") in costs and not any(v == "" for _, v in costs), costs
+    names = [i.name for i in d.indicators]
+    assert not any("义务教育" in n or "办学条件" in n for n in names), names
