@@ -166,19 +166,20 @@ def _count_name(before: str, after: str, unit: str) -> str:
     return base + measure
 
 
-def _rate_value(name: str, number: float, op: str | None) -> tuple[str, str]:
-    """(value, op) of a stated rate: the operator as written, else by the rate's direction."""
+def _rate_value(name: str, number: float, op: str | None, unit: str = "%") -> tuple[str, str]:
+    """(value, op) of a stated rate (% or ‰): the operator as written, else by the rate's direction."""
     v = _vocab()
+    whole = 1000 if unit == "‰" else 100
     if op is None:
         if any(w in name for w in v["lower_rate_words"]):
             op = "≤"
-        elif number >= 100:
+        elif number >= whole:
             op = "="
         else:
             op = "≥"
-    if op in ("≥", ">") and number >= 100:
+    if op in ("≥", ">") and number >= whole:
         op = "="                                   # 达到100% is the whole of it
-    return f"{op}{_fmt(number)}%", op
+    return f"{op}{_fmt(number)}{unit}", op
 
 
 def _clauses(text: str) -> list[str]:
@@ -242,13 +243,13 @@ def _read_clause(clause: str, out: list[Stated], totals: dict, state: dict) -> N
         every = _EVERY.match(_EDGE.sub("", raw_before))
         before = _strip_words(raw_before, v["lead"], v["trail"])
         after = _after_words(clause, end)
-        if unit == "%":
+        if unit in ("%", "‰"):
             name = _strip_words(before, v["lead"] + tuple(v["purpose_verbs"]), v["trail"]) or before
             if not name or len(name) > 20 or not v["rate_name_re"].search(name):
                 continue                # '第一年按投资额20%' is a term, not a target
-            value, op = _rate_value(name, q.number, q.op)
+            value, op = _rate_value(name, q.number, q.op, unit)
             level2 = _level2_by(v["rate_l2"], name, "质量指标")
-            out.append(Stated("target", level2, name, value, clause, q.number, "%", op))
+            out.append(Stated("target", level2, name, value, clause, q.number, unit, op))
             continue
         if q.is_money and unit in ("万", "亿"):        # 12万常住居民: people, not money
             if not v["wan_people_re"].search(after[:4]):

@@ -353,6 +353,11 @@ def _unit_cost(project: Project, reading: Reading) -> tuple[str, str, str] | Non
                   and s.unit not in grouping]
         if len(counts) != 1 or counts[0].unit not in units:
             return None
+        # and only when the count is what the project is named for (培训人次 on 乡村医生培训项目;
+        # not 扑火机具 on 森林防火专项经费, whose budget also pays for the patrols)
+        generic = rules_data()["unit_cost_name_generic"]
+        if _common_run(re.sub(generic, "", norm_key(project.name)), re.sub(generic, "", norm_key(counts[0].name))) < 2:
+            return None
         unit = counts[0].unit
     number = reading.totals[unit][0]
     yuan = project.budget * 10000 / number
@@ -372,7 +377,9 @@ _MEASURE_END = re.compile(r"(数量|人数|人次|面积|次数|期数|件数|�
 
 
 def _same_measure(a: str | None, b: str | None) -> bool:
-    """Two value units that count the same thing (人 and 人次 both count people)."""
+    """Two value units that count the same thing (人 and 人次 both count people; 万页 and 页 the
+    same pages in another size)."""
+    a, b = (u[1:] if u and u.startswith("万") and len(u) > 1 else u for u in (a, b))
     return a == b or (a in _PEOPLE and b in _PEOPLE)
 
 

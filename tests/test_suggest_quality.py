@@ -260,3 +260,24 @@ def test_a_stated_per_student_amount_is_the_library_standard(model):
     assert ("国家助学金标准", "2000元/人·年") in costs and not any(v == "" for _, v in costs), costs
     names = [i.name for i in d.indicators]
     assert not any("义务教育" in n or "办学条件" in n for n in names), names
+
+
+def test_per_mille_rates_time_limits_and_pages_in_tens_of_thousands(model):
+    """森林火灾受害率控制在0.9‰以内 is a rate (≤0.9‰), not a count; a 时限 line waits for its
+    working days instead of a year-end deadline; 120万页 fills the library's 档案数字化页数."""
+    fire = suggest(model, Project(name="森林防火专项经费", year=YEAR, budget=85, department="某县林业局",
+                                  description="开展森林防火巡查，购置扑火机具200套，森林火灾受害率控制在0.9‰以内"),
+                   use_feedback=False)
+    lines = {i.name: (i.level2, i.value) for i in fire.indicators}
+    assert lines.get("森林火灾受害率", ("", ""))[1] == "≤0.9‰", lines
+    # the budget also pays for the patrols: no cost per 扑火机具
+    assert not any(v.endswith("元/套") for _, v in lines.values()), lines
+    food = suggest(model, Project(name="食品安全抽检经费", year=YEAR, budget=150, department="某市市场监督管理局",
+                                  description="全年完成食品安全监督抽检2500批次，问题食品核查处置率100%"),
+                   use_feedback=False)
+    assert not any(i.name.endswith("时限") and "年" in i.value for i in food.indicators), \
+        [(i.name, i.value) for i in food.indicators if i.level2 == "时效指标"]
+    files = suggest(model, Project(name="档案数字化加工服务", year=YEAR, budget=96, department="某市档案馆",
+                                   description="完成馆藏档案数字化扫描120万页，著录条目8万条"), use_feedback=False)
+    pages = [(i.name, i.value) for i in files.indicators if i.value.endswith("页") or "页数" in i.name]
+    assert pages == [("完成馆藏档案数字化扫描页数", "120万页")], pages
