@@ -262,6 +262,17 @@ def _read_clause(clause: str, out: list[Stated], totals: dict, state: dict) -> N
             continue
         if q.is_money:
             name = before or after
+            lead_per = next((w for w in v["per_words"] if name.startswith(w)), None)
+            if lead_per and "/" not in unit:        # 每人每月补贴300元 → 补贴标准 300元/人·月
+                rest = name[len(lead_per):]
+                period = next((w for w in v["per_period"] if rest.startswith(w)), None)
+                rest = rest[len(period):] if period else rest
+                rest = _strip_words(rest, v["lead"], v["trail"])
+                if rest in v["payment_words"]:
+                    unit = f"{unit}/{v['per_words'][lead_per]}" + (f"·{v['per_period'][period]}" if period else "")
+                    out.append(Stated("money", "成本指标", f"{rest}标准", f"{_fmt(q.number)}{unit}", clause,
+                                      q.number, unit, ""))
+                    continue
             if not name or len(name) > 20 or len(name) < 3 or name.startswith("每"):
                 continue
             per_word = next((w for w in v["per_words"] if w in name), None)

@@ -181,7 +181,11 @@ def _history(model, project: Project, text: str, cands: dict, exclude: set[int],
         shared = not sectors or bool(sectors & set(tags))
         # another unit's filing counts when really alike: similar enough, and its main sector
         # is one of the project's (an office-equipment purchase is not a hall's upkeep)
-        alike = s >= hcfg["floor"] and (not sectors or (bool(tags) and tags[0] in sectors))
+        # and the project's own main sector is among the filing's (a 政务服务中心's 物业 project is
+        # not like the 政务服务 filings of the hall it looks after)
+        primary = project.sectors[0] if project.sectors else None
+        alike = s >= hcfg["floor"] and (not sectors or (bool(tags) and tags[0] in sectors
+                                                        and (primary not in sectors or primary in tags)))
         if same or own or alike:
             kept.append((fid, s))
             flags[fid] = (same, own, shared)

@@ -90,3 +90,12 @@ def test_a_per_person_per_month_amount_keeps_both_in_its_unit():
     r = read_project("最低生活保障资金", "城市低保标准每人每月780元，农村低保标准每人每年6500元")
     assert [(s.level2, s.name, s.value) for s in r.stated] == [
         ("成本指标", "城市低保标准", "780元/人·月"), ("成本指标", "农村低保标准", "6500元/人·年")]
+
+
+@pytest.mark.parametrize("text, name, value", [
+    ("为全市1800名老年人提供居家养老服务，每人每月补贴300元", "补贴标准", "300元/人·月"),
+    ("每亩补助200元", "补助标准", "200元/亩"),
+])
+def test_a_payment_after_its_per_word_is_its_standard(text, name, value):
+    r = read_project("补贴资金", text)
+    assert (name, value) in [(s.name, s.value) for s in r.stated if s.level2 == "成本指标"]

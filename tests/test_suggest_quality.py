@@ -281,3 +281,15 @@ def test_per_mille_rates_time_limits_and_pages_in_tens_of_thousands(model):
                                    description="完成馆藏档案数字化扫描120万页，著录条目8万条"), use_feedback=False)
     pages = [(i.name, i.value) for i in files.indicators if i.value.endswith("页") or "页数" in i.name]
     assert pages == [("完成馆藏档案数字化扫描页数", "120万页")], pages
+
+
+def test_a_hall_s_property_services_take_nothing_from_the_hall_s_own_filings(model):
+    """政务服务中心物业管理服务 names the hall it looks after: another unit's 政务服务 filing is not
+    a similar project (its main sector is not 物业), so no 12345/窗口 lines come from it."""
+    p = Project(name="政务服务中心物业管理服务", year=YEAR, budget=185, department="某市机关事务服务中心",
+                description="为政务服务中心3.2万平方米办公区域提供保洁、安保、绿化等物业服务，服务期一年")
+    d = suggest(model, p, use_feedback=False)
+    assert d.project.sectors[0] == "物业", d.project.sectors
+    assert not any(s.kind == "filing" for i in d.indicators for s in i.sources), \
+        [(i.name, [s.name for s in i.sources]) for i in d.indicators]
+    assert not any("12345" in i.name or "窗口" in i.name for i in d.indicators), [i.name for i in d.indicators]
