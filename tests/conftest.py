@@ -8,6 +8,18 @@ from pathlib import Path
 
 import pytest
 
+# Property tests are deterministic by default (the same examples on every machine, so CI is never
+# red by luck); HYPOTHESIS_PROFILE=explore draws fresh examples each run.  Long fuzzing lives in
+# benchmarks/ (reliability_report.py, fuzz_campaign.py), not in the suite.
+try:
+    from hypothesis import settings as _hyp_settings
+
+    _hyp_settings.register_profile("ci", derandomize=True, deadline=None)
+    _hyp_settings.register_profile("explore", derandomize=False, deadline=None)
+    _hyp_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+except ImportError:          # hypothesis is a test extra; the suite names it when a test needs it
+    pass
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "corpus" / "seeds").glob("*.txt"))
 

@@ -46,7 +46,7 @@ from .mutants import (
     write_xlsx,
 )
 
-FUZZ = settings(max_examples=60, deadline=None, derandomize=False,
+FUZZ = settings(max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 OFFICE = settings(FUZZ, max_examples=40)
 
