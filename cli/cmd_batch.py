@@ -286,9 +286,14 @@ def _run_locked(args, outdir, budgets, problems) -> int:
 
     _clean_temps(outdir)
     out_real = outdir.resolve()
-    files, summaries = split_summaries(f for f in iter_input_files(args.inputs) if not _inside(f, out_real))
+    found = list(iter_input_files(args.inputs))
+    files, summaries = split_summaries(f for f in found if not _inside(f, out_real))
     if summaries:
         err(skipped_note(summaries))
+    if not files and found and not summaries:
+        err(f"{outdir}：要读的申报表都在输出文件夹（-o）里，会被当作输出而不读入；"
+            f"请用 -o 另指一个不包含输入的文件夹（例如 {outdir.name or '输出'}-{args.year}）")
+        return 2
     if not files:
         kinds = " ".join(sorted(SUPPORTED))
         err(f"{'、'.join(args.inputs)}：没有找到可读取的申报表文件（支持 {kinds}）")

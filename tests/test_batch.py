@@ -298,6 +298,16 @@ def test_usage_errors_exit_2_with_one_line(env, tmp_path):
     assert r.returncode == 2 and "b.csv" in r.stderr and "项目名称" in r.stderr
 
 
+def test_an_outdir_holding_every_input_is_named_as_the_problem(env, tmp_path):
+    """`batch X -o X` once said no files were found: the files are there, inside OUTDIR."""
+    folder = tmp_path / "x"
+    folder.mkdir()
+    shutil.copy(SEEDS[0], folder / "seed.txt")
+    r = batch(env, folder, "--year", 2025, "-o", folder)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "输出文件夹" in r.stderr and "没有找到" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
 # --------------------------------------------------------------------------------- crash safety
 
 def _cmd(out: Path, budgets: Path) -> list[str]:
