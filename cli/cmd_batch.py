@@ -313,17 +313,19 @@ def _run_locked(args, outdir, budgets, problems) -> int:
         rows.append(_problem_row(len(rows) + 1, str(f), "", FAILED, exc.problem))
     for f, name, message in problems:
         rows.append(_problem_row(len(rows) + 1, f, name, BUDGET_PROBLEM, message))
+    summary, summary_problem = None, None
     try:
         summary = _write_summary(rows, outdir, _stamp(args.year))
-    except OutputError as exc:
-        err(str(exc))
-        return 2
+    except OutputError as exc:         # a full disk: the screen still says which drafts failed
+        summary_problem = str(exc)
 
     for f, exc in failed_files:
         err(str(exc))
     for row in rows:
         if row["状态"] == FAILED and row["项目名称"]:
-            err(f"{row['输入文件']}：「{row['项目名称']}」{row['问题与说明']}")
+            notes = row["问题与说明"].split("；")
+            why = "；".join(n for n in notes if "失败" in n) or row["问题与说明"]   # the rest is in 汇总
+            err(f"{row['输入文件']}：「{row['项目名称']}」{why}")
     for message in screen:
         err(message)
     for _, _, message in problems:
@@ -331,10 +333,13 @@ def _run_locked(args, outdir, budgets, problems) -> int:
     projects = sum(1 for _, _, fl in items if fl.kind == "project")
     msg = (f"已顺延 {len(items)} 张表（项目 {projects}，部门整体 {len(items) - projects}）到 {args.year} 年："
            f"写入 {written} 份，已存在跳过 {skipped} 份" + ("（用 --force 覆盖）" if skipped else "")
-           + f"；汇总见 {summary[0]}、{summary[1]}")
+           + (f"；汇总见 {summary[0]}、{summary[1]}" if summary else "；汇总表未能写出"))
     if failed:
-        msg += f"；{failed} 项失败，见汇总"
+        msg += f"；{failed} 项失败，" + ("见汇总" if summary else "见上")
     stdout_write(msg)
+    if summary_problem:
+        err(summary_problem)
+        return 2
     if not budgets and not args.budgets and any(fl.kind == "project" for _, _, fl in items):
         err("成本指标需要新年度预算：加 --budgets 预算表（没有时预算沿用上年，总成本不重设）")
     return 2 if failed else 0

@@ -298,6 +298,23 @@ def test_usage_errors_exit_2_with_one_line(env, tmp_path):
     assert r.returncode == 2 and "b.csv" in r.stderr and "项目名称" in r.stderr
 
 
+def test_drafts_that_cannot_be_written_are_listed_even_without_a_summary(env, tmp_path):
+    """A full disk (here: names taken by folders) fails drafts and the 汇总 alike: the screen
+    still names every draft that failed, and the run exits 2."""
+    out = tmp_path / "out"
+    out.mkdir()
+    first = batch(env, SEEDS[0], "--year", 2025, "-o", tmp_path / "probe")
+    names = sorted(p.name for p in (tmp_path / "probe").glob("*.xlsx") if not p.name.startswith("汇总"))
+    assert first.returncode == 0 and names
+    for name in names + ["汇总.csv", "汇总.xlsx"]:
+        (out / name).mkdir()                      # nothing can be written under these names
+    r = batch(env, SEEDS[0], "--year", 2025, "-o", out, "--force")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    for name in names:
+        assert f"「{name[:-5]}」写入失败" in r.stderr, r.stderr
+    assert "汇总" in r.stderr and "汇总表未能写出" in r.stdout
+
+
 def test_an_outdir_holding_every_input_is_named_as_the_problem(env, tmp_path):
     """`batch X -o X` once said no files were found: the files are there, inside OUTDIR."""
     folder = tmp_path / "x"
