@@ -648,6 +648,14 @@ def _near_duplicate(a: str, b: str) -> bool:
     return len(short) >= 4 and short in long_ and len(long_) - len(short) <= 6
 
 
+def _waits_for_number(c: Candidate) -> str | None:
+    """The unit a library line waits for when nothing gives its number (亩 for 项目实施面积
+    ≥{N}亩 with no stated, worked-out or past value), else None."""
+    if c.stated is not None or c.computed is not None or c.history or "{N}" not in (c.library_value or ""):
+        return None
+    return _template_unit(c.library_value)
+
+
 def _names_the_public(name: str) -> bool:
     """A satisfaction line that asks the public at large (群众满意度, 市民满意度, 服务对象满意度),
     not a particular group (学员满意度, 沿街商户满意度)."""
@@ -692,6 +700,9 @@ def select(by_l2: dict[str, list[Candidate]], profile: str = "default", sizes: d
         k = norm_key(c.name)
         if not k or any(_near_duplicate(k, o) for o in keys):
             return False
+        blank = _waits_for_number(c)
+        if blank and any(_waits_for_number(o) == blank for o in chosen[c.level2]):
+            return False               # two lines of one category waiting for the same kind of number
         if c.level2 == "服务对象满意度指标" and _names_the_public(c.name) \
                 and any(_names_the_public(o.name) for o in chosen["服务对象满意度指标"]):
             return False               # 群众满意度 and 市民满意度 ask the same people

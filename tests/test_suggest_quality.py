@@ -293,3 +293,19 @@ def test_a_hall_s_property_services_take_nothing_from_the_hall_s_own_filings(mod
     assert not any(s.kind == "filing" for i in d.indicators for s in i.sources), \
         [(i.name, [s.name for s in i.sources]) for i in d.indicators]
     assert not any("12345" in i.name or "窗口" in i.name for i in d.indicators), [i.name for i in d.indicators]
+
+
+@pytest.mark.parametrize("p", PROJECTS, ids=_ids)
+def test_one_category_never_waits_twice_for_the_same_kind_of_number(drafts, model, p):
+    """建设高标准农田面积 and 项目实施面积, both 待填写 in 亩, ask the officer the same thing twice."""
+    from engine.suggest import _template_unit
+
+    d = drafts[p["name"]]
+    lib = {e["name"]: e["value"] for e in model.cat.library(None)}
+    blanks = {}
+    for ind in d.indicators:
+        if ind.value or "{N}" not in (lib.get(ind.name) or ""):
+            continue
+        key = (ind.level2, _template_unit(lib[ind.name]))
+        assert key not in blanks, (blanks[key], ind.name)
+        blanks[key] = ind.name
