@@ -12,6 +12,10 @@ What each limit bounds:
 
     text_mb              size of a text-like file (.txt .tsv .csv) before decoding
     json_mb              size of a .json / .jsonl file (jixiao's own exports run larger)
+    list_mb              size of a project list or budget table (.jsonl .json .csv) for
+                         `suggest --from` / `batch --budgets`: its rows are small records read
+                         one by one, and 100,000 projects run to about 30 MB
+    list_cells           cells of such a list in .csv (100,000 rows of six columns is 600,000)
     unzipped_mb          total inflated size of an .xlsx/.docx
     cells                cells per workbook / document, counted from the XML before loading (cell
                          and merge elements) and again as read: the sheets' data rectangles, the
@@ -55,6 +59,8 @@ def _data() -> dict:
 class Budget:
     text_bytes: int
     json_bytes: int
+    list_bytes: int
+    list_cells: int
     unzipped_bytes: int
     cells: int
     cell_chars: int
@@ -89,7 +95,8 @@ def budget() -> Budget:
         return _env_number(env.get(key), d[key])
 
     return Budget(
-        text_bytes=int(get("text_mb") * MB), json_bytes=int(get("json_mb") * MB), unzipped_bytes=int(get("unzipped_mb") * MB),
+        text_bytes=int(get("text_mb") * MB), json_bytes=int(get("json_mb") * MB), list_bytes=int(get("list_mb") * MB), list_cells=int(d["list_cells"]),
+        unzipped_bytes=int(get("unzipped_mb") * MB),
         cells=int(get("cells")), cell_chars=int(d["cell_chars"]), grid_chars=int(d["grid_chars"]),
         shared_strings=int(d["shared_strings"]), shared_strings_bytes=int(d["shared_strings_mb"] * MB),
         json_containers=int(d["json_containers"]), json_values=int(d["json_values"]), json_depth=int(d["json_depth"]),

@@ -123,13 +123,15 @@ def _row(n: int, rec: dict, units: dict[str, str | None], need_budget: bool) -> 
 
 def _records(p: Path, kind: str, problems: list[RowProblem]):
     """(row number, record dict, units of its columns) for every non-empty row of the file."""
+    from corpus.limits import budget
     from corpus.readers.dispatch import read_document
     from corpus.readers.textio import read_text
 
+    limits = budget()            # a list of small records may run larger than one filing's file
     if kind in ("json", "jsonl"):
         from corpus.json_input import json_lines, load_json
 
-        text = read_text(p)
+        text = read_text(p, limits.list_bytes)
         if kind == "jsonl":
             for line in json_lines(text, p):
                 if line.problem:
@@ -141,7 +143,12 @@ def _records(p: Path, kind: str, problems: list[RowProblem]):
         for n, rec in enumerate(data if isinstance(data, list) else [data], 1):
             yield n, rec, {}
         return
-    doc = read_document(p)
+    if kind == "csv":
+        from corpus.readers.csv_reader import read_csv
+
+        doc = read_csv(p, limits.list_bytes, limits.list_cells)
+    else:
+        doc = read_document(p)
     table = next((t for t in doc.tables if t.rows), None)
     if table is None:
         raise InputError(p, "没有数据行")

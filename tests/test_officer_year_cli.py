@@ -42,6 +42,31 @@ def test_a_bare_number_in_a_column_headed_in_yuan_is_yuan(tmp_path):
     assert [(r.name, r.budget) for r in got.rows] == [("政务大厅租金", 15), ("机房维护费", 2.5)]
 
 
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_a_long_project_list_has_its_own_size_limit(tmp_path, monkeypatch, suffix):
+    """100,000 projects run to about 30 MB: a list is bounded by list_mb, not by the 20 MB a
+    text export of one filing may have (here scaled down: text 1 MB, list 1 MB then 4 MB)."""
+    from corpus.errors import InputError
+    from engine.project_list import read_project_list
+
+    desc = "为辖区群众提供政务服务，受理办件约10000件，群众满意度不低于95%。" * 6
+    src = tmp_path / f"list{suffix}"
+    if suffix == ".jsonl":
+        src.write_text("\n".join(json.dumps({"name": f"项目{i}", "description": desc, "budget": 10 + i % 9},
+                                            ensure_ascii=False) for i in range(6000)), encoding="utf-8")
+    else:
+        src.write_text("项目名称,项目概况,预算金额\n" + "".join(f"项目{i},{desc},{10 + i % 9}\n" for i in range(6000)),
+                       encoding="utf-8")
+    assert 1.5 * 2**20 < src.stat().st_size < 4 * 2**20
+    monkeypatch.setenv("JIXIAO_MAX_TEXT_MB", "1")
+    monkeypatch.setenv("JIXIAO_MAX_LIST_MB", "4")
+    got = read_project_list(src)
+    assert len(got.rows) == 6000 and not got.problems
+    monkeypatch.setenv("JIXIAO_MAX_LIST_MB", "1")
+    with pytest.raises(InputError, match="文件过大"):
+        read_project_list(src)
+
+
 def test_help_and_errors_are_chinese():
     top = run_cli("--help")
     assert top.returncode == 0

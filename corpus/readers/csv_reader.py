@@ -37,12 +37,13 @@ def pick_delimiter(text: str) -> str:
     return ","
 
 
-def read_csv(path: str | Path) -> Document:
-    """One Table with every row of the CSV (see module docstring)."""
+def read_csv(path: str | Path, text_limit: int | None = None, cell_limit: int | None = None) -> Document:
+    """One Table with every row of the CSV (see module docstring).  A caller reading a list of
+    small records (a project list) passes its own, larger limits (corpus/limits.py list_mb)."""
     p = Path(path)
-    text = read_text(p)
+    text = read_text(p, text_limit)
     delimiter = pick_delimiter(text)
-    limit = max_cells()
+    limit = cell_limit or max_cells()
     rows: list[list[str]] = []
     count = 0
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
