@@ -582,16 +582,24 @@ def record_feedback(db_path: str | Path, rows: Iterable[tuple[str, str, str, str
                       project or "", now(), session or ""))
     if not clean:
         return 0
+    with _feedback_writer(db_path) as conn:
+        conn.executemany("INSERT INTO feedback (name, level2, action, project, created_at, session) "
+                         "VALUES (?,?,?,?,?,?)", clean)
+    return len(clean)
+
+
+@contextmanager
+def _feedback_writer(db_path: str | Path):
+    """A connection inside one write transaction that changes no indicator (feedback only: the
+    catalogue revision, and with it the search index, stays as it is)."""
     db = open_catalogue(db_path, bootstrap=True)
     try:
         with write_transaction(db) as tx:
             tx.changed = False
             _feedback_session_column(db.conn)
-            db.conn.executemany("INSERT INTO feedback (name, level2, action, project, created_at, session) "
-                                "VALUES (?,?,?,?,?,?)", clean)
+            yield db.conn
     finally:
         db.close()
-    return len(clean)
 
 
 def undo_feedback(db_path: str | Path, ref: str) -> int:
@@ -600,26 +608,13 @@ def undo_feedback(db_path: str | Path, ref: str) -> int:
     ref = str(ref).strip()
     if not ref:
         return 0
-    db = open_catalogue(db_path, bootstrap=True)
-    try:
-        with write_transaction(db) as tx:
-            tx.changed = False
-            _feedback_session_column(db.conn)
-            if ref.isdigit():
-                cur = db.conn.execute("DELETE FROM feedback WHERE id = ?", (int(ref),))
-            else:
-                cur = db.conn.execute("DELETE FROM feedback WHERE session = ?", (ref,))
-            return cur.rowcount
-    finally:
-        db.close()
+    with _feedback_writer(db_path) as conn:
+        if ref.isdigit():
+            return conn.execute("DELETE FROM feedback WHERE id = ?", (int(ref),)).rowcount
+        return conn.execute("DELETE FROM feedback WHERE session = ?", (ref,)).rowcount
 
 
 def clear_feedback(db_path: str | Path) -> int:
     """Forget everything learned from chat choices.  Returns the records removed."""
-    db = open_catalogue(db_path, bootstrap=True)
-    try:
-        with write_transaction(db) as tx:
-            tx.changed = False
-            return db.conn.execute("DELETE FROM feedback").rowcount
-    finally:
-        db.close()
+    with _feedback_writer(db_path) as conn:
+        return conn.execute("DELETE FROM feedback").rowcount
