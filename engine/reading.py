@@ -182,6 +182,12 @@ def _rate_value(name: str, number: float, op: str | None, unit: str = "%") -> tu
     return f"{op}{_fmt(number)}{unit}", op
 
 
+def _per_unit(per_word: str, period: str | None) -> str:
+    """The unit's per part for a per-word and an optional period after it: 每人 → /人, 每人每月 → /人·月."""
+    v = _vocab()
+    return f"/{v['per_words'][per_word]}" + (f"·{v['per_period'][period]}" if period else "")
+
+
 def _clauses(text: str) -> list[str]:
     v = _vocab()
     parts = v["clause_re"].split(_numerals(text))
@@ -269,7 +275,7 @@ def _read_clause(clause: str, out: list[Stated], totals: dict, state: dict) -> N
                 rest = rest[len(period):] if period else rest
                 rest = _strip_words(rest, v["lead"], v["trail"])
                 if rest in v["payment_words"]:
-                    unit = f"{unit}/{v['per_words'][lead_per]}" + (f"·{v['per_period'][period]}" if period else "")
+                    unit += _per_unit(lead_per, period)
                     out.append(Stated("money", "成本指标", f"{rest}标准", f"{_fmt(q.number)}{unit}", clause,
                                       q.number, unit, ""))
                     continue
@@ -277,10 +283,9 @@ def _read_clause(clause: str, out: list[Stated], totals: dict, state: dict) -> N
                 continue
             per_word = next((w for w in v["per_words"] if w in name), None)
             if per_word and "/" not in unit:
-                unit = f"{unit}/{v['per_words'][per_word]}"     # 亩均投资 1500元 → 1500元/亩
+                # 亩均投资 1500元 → 1500元/亩; 每人每月780元 → 780元/人·月
                 period = next((w for w in v["per_period"] if name.endswith(per_word + w)), None)
-                if period:                                     # 每人每月780元 → 780元/人·月
-                    unit = f"{unit}·{v['per_period'][period]}"
+                unit += _per_unit(per_word, period)
                 if name.endswith(per_word + (period or "")) and len(name) - len(per_word + (period or "")) >= 2:
                     name = name[:-len(per_word + (period or ""))]   # 城市低保标准每人每月 → 城市低保标准
             level2 = _level2_by(v["qty_l2"][:1], name, "成本指标")

@@ -413,20 +413,21 @@ def _fits(stated: Stated, c: Candidate, any_level2: bool = False) -> bool:
     core_b, core_a = _MEASURE_END.sub("", b), _MEASURE_END.sub("", a)
     if unit_ok and ((len(core_b) >= 2 and _subsequence(core_b, a)) or (len(core_a) >= 3 and _subsequence(core_a, b))):
         return True
-    if unit_ok is not False and any(a.endswith(word) and b.endswith(word)
-                                    for word in rules_data()["same_rate_words"]):
-        return True                    # 绿化成活率 ≥95% is the sector's 苗木成活率
-    if unit_ok and stated.kind == "money" and "/" in (stated.unit or "") and "{N}" in (c.library_value or ""):
+    rules, template = rules_data(), c.library_value or ""
+    shared, waiting = rules["shared_words"], "{N}" in template
+    if unit_ok is not False and a[-1] in "率度":
+        tail = _common_tail(a, b)
+        # 工程质量验收合格率 =100% is the sector's 修缮工程验收合格率; 绿化成活率 its 苗木成活率
+        if tail >= shared["rate_tail"] or a[len(a) - tail:] in rules["same_rate_words"]:
+            return True
+    if unit_ok and stated.kind == "money" and "/" in (stated.unit or "") and waiting:
         return True                    # 国家助学金标准 2000元/人·年 is the sector's 人均资助标准 ={N}元/人·年
-    shared = rules_data()["shared_words"]
-    if unit_ok is not False and a[-1] in "率度" and _common_tail(a, b) >= shared["rate_tail"]:
-        return True                    # 工程质量验收合格率 =100% is the sector's 修缮工程验收合格率
-    if unit_ok and "{N}" in (c.library_value or "") and _common_run(a, b) >= shared["count"]:
+    if unit_ok and waiting and _common_run(a, b) >= shared["count"]:
         return True                    # 新增功能模块数量 5个 is the sector's 建设内容（功能模块）完成数
-    if stated.kind == "deadline" and "{year}" in (c.library_value or "") \
+    if stated.kind == "deadline" and "{year}" in template \
             and _common_run(*(re.sub(shared["deadline_generic"], "", x) for x in (a, b))) >= shared["deadline"]:
         return True                    # 上线时间 2026年9月底前 is the sector's 系统上线（验收）时间
-    if unit_ok and stated.unit in rules_data()["same_unit_fits"] and "{N}" in (c.library_value or ""):
+    if unit_ok and stated.unit in rules["same_unit_fits"] and waiting:
         return True                    # 新造林面积 3000亩 is the sector's 项目实施面积 ≥{N}亩
     short = min(len(a), len(b))
     return fuzz.ratio(a, b) >= 80 or (short >= 3 and fuzz.partial_ratio(a, b) >= 90)
