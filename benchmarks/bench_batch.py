@@ -5,7 +5,7 @@
 The 1,000 input filings are generated deterministically by benchmarks/synth.py (the shipped
 catalogue's vocabulary, years 2019–2025), one filing JSON file each.  A budgets table names
 every project (a few with a slightly different spelling, a few missing).  Each timed run is a real
-`python -m cli.main batch … --force` process on a catalogue built beforehand (so start-up,
+`python -m jixiao.cli.main batch … --force` process on a catalogue built beforehand (so start-up,
 reading, carrying, suggestions for empty categories, writing and the summary are all counted);
 the figure is the median of the runs.  Issue 8's targets: ≥200 filings/s json, ≥50/s xlsx; the
 machine factor (benchmarks/calibrate.py, measured before and after the runs) scales them to this
@@ -55,7 +55,7 @@ def write_budgets(path: Path, budgets: list[tuple[str, float]]) -> None:
 
 
 def run_batch(inputs: Path, out: Path, budgets: Path, fmt: str, env: dict) -> tuple[float, list[str]]:
-    cmd = [sys.executable, "-m", "cli.main", "batch", str(inputs), "--year", "2025", "-o", str(out),
+    cmd = [sys.executable, "-m", "jixiao.cli.main", "batch", str(inputs), "--year", "2025", "-o", str(out),
            "--budgets", str(budgets), "--format", fmt, "--force"]
     t0 = time.perf_counter()
     r = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
@@ -70,7 +70,7 @@ def profile_once(inputs: Path, out: Path, budgets: Path) -> None:
     import io
     import pstats
 
-    from cli.main import main
+    from jixiao.cli.main import main
 
     prof = cProfile.Profile()
     prof.enable()

@@ -14,7 +14,7 @@ Build: each run is a fresh process (empty memo, jieba from its cache) timing tok
 Query: a fresh process loads the .npz (timed) and runs the query set (seed indicator names,
 project names and descriptions) several rounds; per-query time is round time / queries,
 median of rounds.  Cold start: whole processes, alternately, median of runs:
-    ours        python -c "from engine.tokenize import tokenize; tokenize('政务服务热线运行维护')"
+    ours        python -c "from jixiao.engine.tokenize import tokenize; tokenize('政务服务热线运行维护')"
     ours+numpy  the same after `import numpy` (what the engine's query path imports)
     reference   python -c "import jieba, numpy; jieba.lcut('政务服务热线运行维护')"
 Figures are printed, never asserted.
@@ -37,14 +37,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 REFERENCE = "import jieba, numpy; jieba.lcut('政务服务热线运行维护')"
-OURS = "from engine.tokenize import tokenize; tokenize('政务服务热线运行维护')"
+OURS = "from jixiao.engine.tokenize import tokenize; tokenize('政务服务热线运行维护')"
 OURS_NUMPY = "import numpy; " + OURS
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SENTENCE = re.compile(r"[。；;！!？?\n]|目标\s*\d+\s*[:：]")
 
 
 def seed_material() -> dict[str, list[str]]:
-    from corpus.parse import parse_file, shipped_seed_files
+    from jixiao.corpus.parse import parse_file, shipped_seed_files
 
     names, indicators, sentences, chars = [], [], [], set()
     for path in shipped_seed_files():
@@ -81,8 +81,8 @@ def query_set(k: int, seed: int = 9) -> list[str]:
 def child_build(n: int, path: str) -> dict:
     import resource
 
-    from engine.index import fit_index, save_indexes
-    from engine.tokenize import segmenter
+    from jixiao.engine.index import fit_index, save_indexes
+    from jixiao.engine.tokenize import segmenter
 
     texts = corpus(n)
     segmenter()  # jieba start-up is not index building
@@ -95,8 +95,8 @@ def child_build(n: int, path: str) -> dict:
 
 
 def child_query(path: str, nq: int, rounds: int) -> dict:
-    from engine.index import load_indexes
-    from engine.tokenize import segmenter
+    from jixiao.engine.index import load_indexes
+    from jixiao.engine.tokenize import segmenter
 
     qs = query_set(nq)
     segmenter()
@@ -146,7 +146,7 @@ def main() -> int:
         return 0
 
     print(f"command: {Path(sys.executable).name} benchmarks/bench_index.py " + " ".join(sys.argv[1:]))
-    from engine.tokenize import segmenter
+    from jixiao.engine.tokenize import segmenter
 
     segmenter()  # make sure the jieba cache exists before anything is timed
     if not args.skip_cold:

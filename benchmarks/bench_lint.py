@@ -77,8 +77,8 @@ def main() -> int:
             print(f"  lint {label}: {secs:.2f} s (median of {args.runs}), peak RSS {rss:.0f} MB"
                   f"   [{shown(cmd[:-1])} FILE]")
 
-        from engine.lint import _norm_name
-        from engine.near_duplicates import earlier_duplicates
+        from jixiao.engine.lint import _norm_name
+        from jixiao.engine.near_duplicates import earlier_duplicates
 
         tables = {"synthetic names": [_norm_name(i["name"]) for i in big["indicators"]], **hostile(args.indicators)}
         for label, keys in tables.items():

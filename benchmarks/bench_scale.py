@@ -37,7 +37,7 @@ import synth                                     # noqa: E402
 from bench_suggest import QUERY, write_projects  # noqa: E402
 from measure import alternate, bench_env, jixiao_cmd, machine, run, shown  # noqa: E402
 
-BUILD = "import sys; from engine.model import EngineModel; EngineModel.open(sys.argv[1], rebuild=True).close()"
+BUILD = "import sys; from jixiao.engine.model import EngineModel; EngineModel.open(sys.argv[1], rebuild=True).close()"
 
 
 def _mb(path: Path) -> float:

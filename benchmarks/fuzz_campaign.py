@@ -333,7 +333,7 @@ def make_input(i: int, seed: int, folder: Path, office: dict, base: Path) -> tup
 
 
 def command_line(command: str, path: Path, worker: Worker, out: Path) -> list[str]:
-    base = [sys.executable, "-m", "cli.main"]
+    base = [sys.executable, "-m", "jixiao.cli.main"]
     seeds = str(ROOT / "corpus" / "seeds")
     if command == "parse":
         return [*base, "parse", str(path)]
@@ -458,7 +458,7 @@ def _base_catalogue(folder: Path) -> Path:
     db.parent.mkdir(parents=True)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("JIXIAO_DB", None)
-    subprocess.run([sys.executable, "-c", "import sys; from engine.model import EngineModel; "
+    subprocess.run([sys.executable, "-c", "import sys; from jixiao.engine.model import EngineModel; "
                     "EngineModel.open(sys.argv[1]).close()", str(db)], cwd=ROOT, env=env, check=True)
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

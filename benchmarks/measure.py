@@ -22,9 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def jixiao_cmd() -> list[str]:
-    """The installed console command when there is one (what officers run), else -m cli.main."""
+    """The installed console command when there is one (what officers run), else -m jixiao.cli.main."""
     exe = Path(sys.executable).with_name("jixiao")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "cli.main"]
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "jixiao.cli.main"]
 
 
 def bench_env(**extra: str) -> dict:

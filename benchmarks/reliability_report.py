@@ -14,7 +14,7 @@
 2. Value grammar: --values mutated real values (and values that are not text) through
    parse_value, split_value, roll_years, split_fused and extract_quantities; none may raise.
 3. Limits: each hostile input of tests/reliability/test_resources.py, plus a workbook just under
-   the cell limit, through `python -m cli.main parse` under a 1 GB address-space cap: outcome,
+   the cell limit, through `python -m jixiao.cli.main parse` under a 1 GB address-space cap: outcome,
    wall time and peak memory.
 4. Kill and resume: --kills SIGKILLs at random moments of `ingest` into a new catalogue (then
    the catalogue is checked — integrity_check, whole filings — and the ingest run again), of `batch` (then run
@@ -194,7 +194,7 @@ json.dump({"rc": rc, "stderr": err, "seconds": time.monotonic() - t,
 
 def _probe(path: Path, folder: Path) -> dict:
     report = folder / "probe.json"
-    subprocess.run([sys.executable, "-c", _WRAP, str(MEMORY_MB), str(report), sys.executable, "-m", "cli.main",
+    subprocess.run([sys.executable, "-c", _WRAP, str(MEMORY_MB), str(report), sys.executable, "-m", "jixiao.cli.main",
                     "parse", str(path), "--format", "json"], cwd=ROOT, env=env(), check=True)
     out = json.loads(report.read_text())
     line = next((x for x in out["stderr"].splitlines() if str(path) in x), "")
@@ -210,7 +210,7 @@ def limits(folder: Path) -> list[tuple[str, dict]]:
     from reliability.bombs import deflate_run, deflated, raw_zip, sparse_file, swap_member
     from reliability.test_resources import BOMB_SIZE, MAIN_PART, _document_xml, _grid_with_long_cell, _sheet_xml
 
-    from corpus.readers.textio import MAX_CELLS
+    from jixiao.corpus.readers.textio import MAX_CELLS
 
     grid = M.seed_grids()[0]
     office = {".xlsx": M.write_xlsx([grid], folder / "form.xlsx"), ".docx": M.write_docx([grid], folder / "form.docx")}
@@ -254,7 +254,7 @@ def limits(folder: Path) -> list[tuple[str, dict]]:
 # --- 4. kill and resume -----------------------------------------------------------------------------
 
 def _popen(*args, **kw) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "cli.main", *args], cwd=ROOT, env=env(), **kw)
+    return subprocess.Popen([sys.executable, "-m", "jixiao.cli.main", *args], cwd=ROOT, env=env(), **kw)
 
 
 def _kill_after(proc: subprocess.Popen, delay: float) -> bool:
@@ -276,7 +276,7 @@ def kill_ingest(runs: int, rnd: random.Random, folder: Path) -> dict:
     folders, expected = make_corpora(folder / "corpora")
     args = [*map(str, folders), "--batch", "2"]
     t = time.monotonic()
-    subprocess.run([sys.executable, "-m", "cli.main", "ingest", *args, "--db", str(folder / "ref.db")], cwd=ROOT,
+    subprocess.run([sys.executable, "-m", "jixiao.cli.main", "ingest", *args, "--db", str(folder / "ref.db")], cwd=ROOT,
                    env=env(), check=True, capture_output=True)
     span = time.monotonic() - t
     killed = checked = lost = twice = 0
@@ -310,7 +310,7 @@ def kill_batch(runs: int, rnd: random.Random, folder: Path, db: Path) -> dict:
         shutil.copy(s, inputs / s.name)
     ref = folder / "batch-ref"
     t = time.monotonic()
-    subprocess.run([sys.executable, "-m", "cli.main", "batch", str(inputs), "--year", "2025", "-o", str(ref),
+    subprocess.run([sys.executable, "-m", "jixiao.cli.main", "batch", str(inputs), "--year", "2025", "-o", str(ref),
                     "--db", str(db)], cwd=ROOT, env=env(), check=True, capture_output=True)
     span = time.monotonic() - t
     want = _tree(ref)
@@ -320,7 +320,7 @@ def kill_batch(runs: int, rnd: random.Random, folder: Path, db: Path) -> dict:
         proc = _popen("batch", str(inputs), "--year", "2025", "-o", str(out), "--db", str(db),
                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         killed += _kill_after(proc, rnd.uniform(0.2, span))
-        again = subprocess.run([sys.executable, "-m", "cli.main", "batch", str(inputs), "--year", "2025", "-o", str(out),
+        again = subprocess.run([sys.executable, "-m", "jixiao.cli.main", "batch", str(inputs), "--year", "2025", "-o", str(out),
                                 "--db", str(db)], cwd=ROOT, env=env(), capture_output=True, text=True)
         assert again.returncode == 0, again.stderr
         got = {k: v for k, v in _tree(out).items() if not k.endswith(".tmp")}
@@ -334,14 +334,14 @@ CHAT = ["政务服务热线运行维护", "全年受理群众来电诉求约1000
 
 
 def kill_chat(runs: int, rnd: random.Random, folder: Path, db: Path) -> dict:
-    from cli.chat import store
+    from jixiao.cli.chat import store
 
     sessions = store.sessions_dir(db)
     killed = with_file = restored = broken = 0
     chat_env = {**env(), "JIXIAO_DB": str(db)}
     for run in range(runs):
         before = set(sessions.glob("*.json")) if sessions.exists() else set()
-        proc = subprocess.Popen([sys.executable, "-m", "cli.main", "chat"], cwd=ROOT, env=chat_env, text=True,
+        proc = subprocess.Popen([sys.executable, "-m", "jixiao.cli.main", "chat"], cwd=ROOT, env=chat_env, text=True,
                                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 encoding="utf-8")
         proc.stdin.write("\n".join(CHAT) + "\n")
@@ -360,7 +360,7 @@ def kill_chat(runs: int, rnd: random.Random, folder: Path, db: Path) -> dict:
         if state.draft is None:
             continue
         out = folder / f"chat{run:02d}.json"
-        r = subprocess.run([sys.executable, "-m", "cli.main", "chat", "--resume", str(path)], cwd=folder,
+        r = subprocess.run([sys.executable, "-m", "jixiao.cli.main", "chat", "--resume", str(path)], cwd=folder,
                            env=chat_env, input=f"导出 {out}\n退出\n", capture_output=True, text=True)
         if r.returncode == 0 and json.loads(out.read_text(encoding="utf-8")) == state.draft.model_dump(mode="json"):
             restored += 1
@@ -424,7 +424,7 @@ def main() -> int:
                 total_failed += not r["clean"]
 
         if not args.skip_kills:
-            from engine.model import EngineModel
+            from jixiao.engine.model import EngineModel
 
             db = tmp / "kills" / "catalogue.db"
             db.parent.mkdir()

@@ -100,7 +100,7 @@ class Material:
 
 def shipped_material() -> Material:
     """Material from the shipped catalogue, built in a temp folder (removed afterwards)."""
-    from catalogue.ready import ensure_ready
+    from jixiao.catalogue.ready import ensure_ready
 
     with tempfile.TemporaryDirectory(prefix="jixiao-synth-") as tmp:
         path = Path(tmp) / "catalogue.db"

@@ -12,7 +12,7 @@ import json
 import sqlite3
 from typing import Iterator
 
-from corpus.categories import LEVEL2_CANON
+from jixiao.corpus.categories import LEVEL2_CANON
 
 from .schema import FTS_TABLE
 from .tags import normalise, tag_names

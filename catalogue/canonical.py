@@ -27,7 +27,7 @@ _NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)*%?")
 
 @lru_cache(maxsize=1)
 def rules() -> dict:
-    with resources.files("catalogue").joinpath("data/canonical.json").open(encoding="utf-8") as fh:
+    with resources.files("jixiao.catalogue").joinpath("data/canonical.json").open(encoding="utf-8") as fh:
         data = json.load(fh)
     strip = unicodedata.normalize("NFKC", data["strip_chars"]) + data["strip_chars"]
     data["_strip_table"] = {ord(ch): None for ch in strip}
@@ -51,7 +51,7 @@ def level2_code(level2: str) -> str:
 
 def level2_name(text: str) -> str | None:
     """The canonical 二级 for a canonical name, a spelling or a short name (数量, 满意度)."""
-    from corpus.categories import SHORT, canonical_level2
+    from jixiao.corpus.categories import SHORT, canonical_level2
 
     text = (text or "").strip()
     return canonical_level2(text) or {short: full for full, short in SHORT.items()}.get(text)

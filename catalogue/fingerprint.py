@@ -11,7 +11,7 @@ import hashlib
 import re
 from pathlib import Path
 
-from corpus.models import Filing
+from jixiao.corpus.models import Filing
 
 _SPACE = re.compile(r"\s+")
 _SEP = "\x00"      # field separator (not whitespace; readers do not keep NUL in cell text)

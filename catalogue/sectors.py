@@ -23,7 +23,7 @@ An entry holds:
     requires   words one of which the project text must hold for a specialised entry ([] = any)
     explain    one-line 指标解释 ("反映……。")
     source     space-separated source tags (the sector's `sources`, else _sources.json)
-Run `python -m catalogue.sectors` to check the files, `python -m catalogue.sectors --format` to
+Run `python -m jixiao.catalogue.sectors` to check the files, `python -m jixiao.catalogue.sectors --format` to
 rewrite them in the house layout (one entry per line).
 """
 from __future__ import annotations
@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from corpus.categories import LEVEL1_OF, LEVEL2_CANON
+from jixiao.corpus.categories import LEVEL1_OF, LEVEL2_CANON
 
 SLOTS = ("{对象}",)
 VALUE_SLOTS = ("{N}", "{budget}", "{year}")
@@ -78,7 +78,7 @@ class SectorData:
 
 
 def _folder():
-    return resources.files("catalogue").joinpath("data/sectors")
+    return resources.files("jixiao.catalogue").joinpath("data/sectors")
 
 
 @lru_cache(maxsize=1)
@@ -133,7 +133,7 @@ def library_version() -> str:
 
 # -- checking the data -------------------------------------------------------------------------
 def _check_value(where: str, e: dict) -> list[str]:
-    from corpus.values import parse_value
+    from jixiao.corpus.values import parse_value
 
     value = e.get("value", "")
     probe = value.replace("{N}", "8").replace("{budget}", "10").replace("{year}", "2025")
@@ -302,7 +302,7 @@ def format_files() -> list[str]:
     return changed
 
 
-if __name__ == "__main__":      # python -m catalogue.sectors [--summary] [--format]
+if __name__ == "__main__":      # python -m jixiao.catalogue.sectors [--summary] [--format]
     if "--format" in sys.argv[1:]:
         for f in format_files():
             print(f"已整理 {f}")

@@ -26,9 +26,9 @@ from typing import Callable, Iterable, Iterator
 
 import sqlite_utils
 
-from corpus.errors import InputError
-from corpus.models import Filing
-from corpus.safe_text import clean_text
+from jixiao.corpus.errors import InputError
+from jixiao.corpus.models import Filing
+from jixiao.corpus.safe_text import clean_text
 
 from .library import library_rows, library_version
 from .schema import SCHEMA_VERSION, create_schema
@@ -274,7 +274,7 @@ def _initialise(db: sqlite_utils.Database, bootstrap: bool) -> None:
     _load_library(db)
     _set_meta(conn, tags_version=rules_version())
     if bootstrap:
-        from corpus.parse import parse_file, shipped_seed_files
+        from jixiao.corpus.parse import parse_file, shipped_seed_files
 
         from .fingerprint import file_sha256
 
@@ -392,8 +392,8 @@ def _read_one(path: Path, known) -> tuple:
     One bad file never costs the run: whatever goes wrong reading or preparing it becomes its
     problem line.  A JSON file with some unusable records gives its good filings *and* a problem
     (PartlyReadError): the good ones are stored, the bad ones listed."""
-    from corpus.errors import InputError, PartlyReadError
-    from corpus.parse import parse_file
+    from jixiao.corpus.errors import InputError, PartlyReadError
+    from jixiao.corpus.parse import parse_file
 
     from .fingerprint import file_sha256
 
@@ -424,7 +424,7 @@ def _read_ahead(files: list[Path], known: dict) -> Iterator[tuple[Path, tuple]]:
     """_read_one of every file, in order.  With several files and a second core, files are read
     by forked worker processes (all cores but the one writing), a few files ahead of the writer,
     so parsing and storing overlap; a worker that dies is replaced by reading here."""
-    from corpus.parallel import fork_pool, jobs
+    from jixiao.corpus.parallel import fork_pool, jobs
 
     global _KNOWN
     _KNOWN = frozenset(known)              # the workers forked now see it
@@ -473,7 +473,7 @@ def ingest_files(db_path: str | Path, paths: Iterable[str | Path], *, bootstrap:
     catalogue (same content hash) is counted in report.duplicates; a file whose exact bytes were
     read before is not parsed again.
     """
-    from corpus.parse import iter_input_files
+    from jixiao.corpus.parse import iter_input_files
 
     start = time.perf_counter()
     report = IngestReport(db_path=str(db_path))

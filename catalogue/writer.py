@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 from datetime import datetime, timezone
 
-from corpus.models import Filing
+from jixiao.corpus.models import Filing
 
 from .canonical import CanonicalIndex, level2_code, name_key
 from .fingerprint import filing_hash

@@ -189,8 +189,8 @@ class _Progress:
 def _read_budgets(path, problems: list) -> list[tuple[str, float, int]]:
     """(name, 万元, row) for every usable row; a row without a name or a usable amount (八万, 0,
     -5) or repeated is a problem, listed, and the other rows are used."""
-    from engine.carry import name_key
-    from engine.project_list import read_project_list
+    from jixiao.engine.carry import name_key
+    from jixiao.engine.project_list import read_project_list
 
     out, seen = [], {}
     table = read_project_list(path, need_budget=True)
@@ -208,7 +208,7 @@ def _read_budgets(path, problems: list) -> list[tuple[str, float, int]]:
 
 def _make_fill(model, profile: str, use_feedback: bool = True):
     """fill(project, level2) for engine.carry: the suggest engine's picks of that 二级."""
-    from engine.suggest import rank, to_indicator
+    from jixiao.engine.suggest import rank, to_indicator
 
     cache: dict[str, object] = {}
 
@@ -231,7 +231,7 @@ def _stamp(year: int):
 
 
 def _fmt_num(x) -> str:
-    from corpus.values import format_value
+    from jixiao.corpus.values import format_value
 
     return "" if x is None else format_value(None, x, None)
 
@@ -239,7 +239,7 @@ def _fmt_num(x) -> str:
 def run(args) -> int:
     from pathlib import Path
 
-    from corpus.errors import InputError
+    from jixiao.corpus.errors import InputError
 
     from .common import err
 
@@ -277,8 +277,8 @@ def run(args) -> int:
 
 
 def _run_locked(args, outdir, budgets, problems) -> int:
-    from corpus.errors import InputError
-    from corpus.parse import SUPPORTED, iter_input_files
+    from jixiao.corpus.errors import InputError
+    from jixiao.corpus.parse import SUPPORTED, iter_input_files
 
     from .common import err, stdout_write
     from .summary import skipped_note, split_summaries
@@ -347,8 +347,8 @@ def _run_locked(args, outdir, budgets, problems) -> int:
 
 def _parse_in_worker(path):
     """(filings, None) or (None, the problem) for one file, in a reading worker."""
-    from corpus.errors import InputError
-    from corpus.parse import parse_file
+    from jixiao.corpus.errors import InputError
+    from jixiao.corpus.parse import parse_file
 
     try:
         return parse_file(path), None
@@ -360,9 +360,9 @@ def _read_all(files, progress, n_jobs: int | None = None):
     """Every filing of every file, in input order; a bad file is kept as (file, InputError).
 
     Many files are read by worker processes (the filings come back in input order)."""
-    from corpus.errors import InputError
-    from corpus.parallel import ordered_map
-    from corpus.parse import parse_file
+    from jixiao.corpus.errors import InputError
+    from jixiao.corpus.parallel import ordered_map
+    from jixiao.corpus.parse import parse_file
 
     items, failed = [], []                             # (file, table no., filing)
     progress.phase("读取", len(files))
@@ -386,15 +386,15 @@ def _read_all(files, progress, n_jobs: int | None = None):
 
 
 def _open_model(db):
-    from corpus.errors import InputError
-    from engine.model import EngineModel
+    from jixiao.corpus.errors import InputError
+    from jixiao.engine.model import EngineModel
 
     try:
         return EngineModel.open(db)
     except InputError:
         raise
     except Exception as exc:  # unreadable catalogue: say which file, no traceback
-        from catalogue.paths import default_db_path
+        from jixiao.catalogue.paths import default_db_path
 
         raise InputError(db or default_db_path(), f"无法打开指标库：{exc}") from None
 
@@ -412,7 +412,7 @@ class _Job:
 
 def _budget_doubt(job: _Job, filing, match) -> str | None:
     """Why a matched budget is not used (20× last year's or more, or under 1/20), or None."""
-    from engine.carry import budget_jump
+    from jixiao.engine.carry import budget_jump
 
     ratio = budget_jump(filing.budget, match.amount) if match else None
     if ratio is None:
@@ -429,7 +429,7 @@ def _budget_doubt(job: _Job, filing, match) -> str | None:
 def _carry_one(job: _Job, fill, task) -> tuple[dict, int, int, list[str]]:
     """Carry one filing and write its draft: (summary row, written 0/1, skipped 0/1, lines for
     the screen)."""
-    from engine.carry import carry_forward
+    from jixiao.engine.carry import carry_forward
 
     from .writers import OutputError
 
@@ -475,7 +475,7 @@ _TASKS: list = []                     # the filings to carry, set before the wor
 
 def _init_worker(job: _Job) -> None:
     global _WORKER
-    from engine.model import EngineModel
+    from jixiao.engine.model import EngineModel
 
     model = EngineModel.open(job.db_path)       # its own connection, never the parent's
     _WORKER = (job, _make_fill(model, job.profile, job.use_feedback))
@@ -489,7 +489,7 @@ def _carry_in_worker(i: int):
 def _fork_pool(n_tasks: int, progress, n_jobs: int | None, initializer=None, initargs: tuple = ()):
     """corpus.parallel.fork_pool with the progress bar paused (its refresh thread stopped, so
     forking is safe); None when there are too few tasks or one job."""
-    from corpus.parallel import fork_pool, workers_for
+    from jixiao.corpus.parallel import fork_pool, workers_for
 
     n = workers_for(n_tasks, PARALLEL_MIN_FILINGS, n_jobs)
     if not n:
@@ -509,8 +509,8 @@ def _carry_all(args, outdir, items, budgets, problems, model, progress):
     results come back in input order and are the same as carrying them here, so outputs stay
     byte-for-byte reproducible.  If a worker dies, the filings it had not finished are carried
     here."""
-    from corpus.parallel import ordered_map
-    from engine.carry import match_budgets, nearest_names, roll_forward
+    from jixiao.corpus.parallel import ordered_map
+    from jixiao.engine.carry import match_budgets, nearest_names, roll_forward
 
     from .writers.safety import TakenNames, safe_filename
 

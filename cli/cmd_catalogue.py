@@ -97,7 +97,7 @@ def _search_text(text: str, total: int, rows: list[dict], lib: list[dict]) -> st
 def _sectors_text(rows: list[dict]) -> str:
     from rich.table import Table
 
-    from corpus.categories import LEVEL2_CANON
+    from jixiao.corpus.categories import LEVEL2_CANON
 
     c = _console()
     t = Table(title=f"行业指标库：{len(rows)} 个行业，{sum(r['entries'] for r in rows)} 条指标")
@@ -186,8 +186,8 @@ def _dispatch(args, conn, db_path) -> int:
     import json
     import sys
 
-    from catalogue import browse
-    from catalogue.canonical import level2_name
+    from jixiao.catalogue import browse
+    from jixiao.catalogue.canonical import level2_name
 
     from .common import err, stdout_write
 
@@ -199,7 +199,7 @@ def _dispatch(args, conn, db_path) -> int:
     elif cmd == "sectors":
         rows = browse.sectors(conn)
         if args.name:
-            from catalogue.tags import resolve_tag
+            from jixiao.catalogue.tags import resolve_tag
 
             tag = resolve_tag(args.name)
             row = next((r for r in rows if r["sector"] == tag), None)
@@ -262,8 +262,8 @@ def run(args) -> int:
     import sqlite3
     from pathlib import Path
 
-    from catalogue.paths import default_db_path
-    from catalogue.store import CatalogueError, open_catalogue
+    from jixiao.catalogue.paths import default_db_path
+    from jixiao.catalogue.store import CatalogueError, open_catalogue
 
     from .common import err
 

@@ -27,7 +27,7 @@ def run(args) -> int:
     import sys
     from pathlib import Path
 
-    from catalogue.paths import default_db_path
+    from jixiao.catalogue.paths import default_db_path
 
     from .chat import store
     from .chat.backend import Backend, BackendError

@@ -24,11 +24,11 @@ def register(sub) -> None:
 def run(args) -> int:
     import json
 
-    from corpus.categories import LEVEL2_CANON, SHORT
-    from corpus.errors import InputError
-    from corpus.parse import filing_from_dict, parse_file
-    from engine.evaluate import evaluate
-    from engine.model import EngineModel
+    from jixiao.corpus.categories import LEVEL2_CANON, SHORT
+    from jixiao.corpus.errors import InputError
+    from jixiao.corpus.parse import filing_from_dict, parse_file
+    from jixiao.engine.evaluate import evaluate
+    from jixiao.engine.model import EngineModel
 
     from .common import err, input_files, stdout_write
 
@@ -49,7 +49,7 @@ def run(args) -> int:
             return 2
         result = evaluate(model, filings, profile=args.profile, mode=f"folder {args.dir}")
     else:
-        from engine.suggest import unit_of_filing
+        from jixiao.engine.suggest import unit_of_filing
 
         rows = model.cat.project_filings()
         filings, excludes, units = [], [], []

@@ -70,9 +70,9 @@ def run(args) -> int:
     import sqlite3
     from pathlib import Path
 
-    from catalogue.browse import feedback_count, feedback_entries
-    from catalogue.paths import default_db_path
-    from catalogue.store import CatalogueError, clear_feedback, open_catalogue, undo_feedback
+    from jixiao.catalogue.browse import feedback_count, feedback_entries
+    from jixiao.catalogue.paths import default_db_path
+    from jixiao.catalogue.store import CatalogueError, clear_feedback, open_catalogue, undo_feedback
 
     from .common import err, stdout_write
 

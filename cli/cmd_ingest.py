@@ -35,8 +35,8 @@ def run(args) -> int:
     import sys
     from pathlib import Path
 
-    from catalogue.paths import default_db_path
-    from catalogue.store import CatalogueError, ingest_files
+    from jixiao.catalogue.paths import default_db_path
+    from jixiao.catalogue.store import CatalogueError, ingest_files
 
     from .common import err, input_files, stdout_write
 

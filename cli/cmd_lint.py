@@ -22,11 +22,11 @@ def register(sub) -> None:
 def run(args) -> int:
     import json
 
-    from corpus.errors import InputError
-    from corpus.parse import parse_file
-    from corpus.safe_text import clean_text, shown_path
-    from engine.draft import draft_from_filing
-    from engine.lint import lint_draft, summary
+    from jixiao.corpus.errors import InputError
+    from jixiao.corpus.parse import parse_file
+    from jixiao.corpus.safe_text import clean_text, shown_path
+    from jixiao.engine.draft import draft_from_filing
+    from jixiao.engine.lint import lint_draft, summary
 
     from .common import err, input_files, stdout_write
 

@@ -50,8 +50,8 @@ def _table(filings) -> str:
 def run(args) -> int:
     import json
 
-    from corpus.errors import InputError
-    from corpus.parse import parse_file
+    from jixiao.corpus.errors import InputError
+    from jixiao.corpus.parse import parse_file
 
     from .common import err, input_files, stdout_write
 

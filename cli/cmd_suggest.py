@@ -54,7 +54,7 @@ BUDGET_HINT = "成本指标需要预算金额：加 --budget（如 --budget 80�
 
 
 def make_project(name, desc="", budget=None, year=None, dept=None, types=None):
-    from engine.draft import Project
+    from jixiao.engine.draft import Project
 
     return Project(name=name.strip(), description=(desc or "").strip(), budget=budget,
                    year=year or default_year(), department=dept or None,
@@ -65,7 +65,7 @@ def _resolve_types(given: list[str] | None) -> tuple[list[str] | None, list[str]
     """(canonical tags, unknown spellings) for --type values or a list row's type."""
     if not given:
         return None, []
-    from catalogue.tags import resolve_tag
+    from jixiao.catalogue.tags import resolve_tag
 
     resolved = [resolve_tag(t) for t in given]
     unknown = [t for t, r in zip(given, resolved) if r is None]
@@ -81,8 +81,8 @@ def _wants_folder(output: str) -> bool:
 
 
 def run(args) -> int:
-    from corpus.errors import InputError
-    from engine.model import EngineModel
+    from jixiao.corpus.errors import InputError
+    from jixiao.engine.model import EngineModel
 
     from .common import err
     from .writers import BINARY, output_format
@@ -93,7 +93,7 @@ def run(args) -> int:
         return 2
     types, unknown = _resolve_types(args.type)
     if unknown:
-        from catalogue.tags import tag_names
+        from jixiao.catalogue.tags import tag_names
 
         err(f"未知的行业（--type）：{'、'.join(unknown)}；可选：{'、'.join(tag_names())}")
         return 2
@@ -113,7 +113,7 @@ def run(args) -> int:
         return 2
     listing = None
     if args.from_file:
-        from engine.project_list import read_project_list
+        from jixiao.engine.project_list import read_project_list
 
         try:
             listing = read_project_list(args.from_file)
@@ -126,7 +126,7 @@ def run(args) -> int:
         err(str(exc))
         return 2
     except Exception as exc:  # unreadable catalogue: say which file, no traceback
-        from catalogue.paths import default_db_path
+        from jixiao.catalogue.paths import default_db_path
 
         err(f"无法打开指标库 {args.db or default_db_path()}：{exc}")
         return 2
@@ -145,7 +145,7 @@ def run(args) -> int:
 
 
 def _suggest(model, args, project):
-    from engine.suggest import suggest
+    from jixiao.engine.suggest import suggest
 
     return suggest(model, project, profile=args.profile, use_feedback=not args.no_feedback)
 
@@ -186,7 +186,7 @@ def _draft_row(model, args, row, types):
 
 def _init_worker(db_path) -> None:
     global _WORKER_MODEL
-    from engine.model import EngineModel
+    from jixiao.engine.model import EngineModel
 
     _WORKER_MODEL = EngineModel.open(db_path)
 
@@ -201,7 +201,7 @@ def _suggest_all(model, args, rows, types):
 
     A long list is shared out over forked worker processes (--jobs / JIXIAO_JOBS); drafts are
     the same as made here, and the rows a dead worker had not finished are drafted here."""
-    from corpus.parallel import fork_pool, ordered_map, workers_for
+    from jixiao.corpus.parallel import fork_pool, ordered_map, workers_for
 
     global _SHARED
     done = 0
@@ -225,7 +225,7 @@ def _run_list(model, args, listing, types, fmt: str, folder: bool) -> int:
     import sys
     from pathlib import Path
 
-    from engine.project_list import RowProblem
+    from jixiao.engine.project_list import RowProblem
 
     from .common import err, stdout_write
     from .writers import BINARY, write

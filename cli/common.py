@@ -29,7 +29,7 @@ def stdout_write(text: str) -> None:
 def _profile_name(text: str) -> str:
     import argparse
 
-    from engine.profiles import profile
+    from jixiao.engine.profiles import profile
 
     try:
         profile(text)
@@ -64,7 +64,7 @@ def input_files(paths) -> list | None:
     own summary tables skipped (said once on stderr).  A path that does not exist stays in the
     list (its reader says so, and the others are still read).  None, after saying so, when
     nothing at all is there to read (an empty folder)."""
-    from corpus.parse import SUPPORTED, iter_input_files
+    from jixiao.corpus.parse import SUPPORTED, iter_input_files
 
     from .summary import skipped_note, split_summaries
 

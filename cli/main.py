@@ -14,15 +14,15 @@ from .parser import ChineseParser, VersionAction
 
 # command name -> module under cli/ that provides register(subparsers) and run(args) -> int
 COMMANDS = {
-    "parse": "cli.cmd_parse",
-    "ingest": "cli.cmd_ingest",
-    "catalogue": "cli.cmd_catalogue",
-    "suggest": "cli.cmd_suggest",
-    "lint": "cli.cmd_lint",
-    "eval": "cli.cmd_eval",
-    "chat": "cli.cmd_chat",
-    "batch": "cli.cmd_batch",
-    "feedback": "cli.cmd_feedback",
+    "parse": "jixiao.cli.cmd_parse",
+    "ingest": "jixiao.cli.cmd_ingest",
+    "catalogue": "jixiao.cli.cmd_catalogue",
+    "suggest": "jixiao.cli.cmd_suggest",
+    "lint": "jixiao.cli.cmd_lint",
+    "eval": "jixiao.cli.cmd_eval",
+    "chat": "jixiao.cli.cmd_chat",
+    "batch": "jixiao.cli.cmd_batch",
+    "feedback": "jixiao.cli.cmd_feedback",
 }
 
 
@@ -85,9 +85,9 @@ def _catalogue_damage(args, exc: Exception) -> str | None:
 
     if not isinstance(exc, sqlite3.DatabaseError):
         return None
-    from catalogue.paths import default_db_path
-    from catalogue.store import database_problem
-    from corpus.safe_text import shown_path
+    from jixiao.catalogue.paths import default_db_path
+    from jixiao.catalogue.store import database_problem
+    from jixiao.corpus.safe_text import shown_path
 
     path = getattr(args, "db", None) or default_db_path()
     return f"{shown_path(path)}：{database_problem(exc)}"

@@ -241,7 +241,7 @@ class ChineseParser(argparse.ArgumentParser):
 
 def year_arg(text: str) -> int:
     """--year: a four-digit year in a new project's range (corpus.limits: 2000–2100)."""
-    from corpus.limits import year_range
+    from jixiao.corpus.limits import year_range
 
     lo, hi = year_range("project")
     t = str(text).strip().translate({cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF1A)})
@@ -253,7 +253,7 @@ def year_arg(text: str) -> int:
 
 def amount_arg(text: str) -> float:
     """--budget: an amount as officers write it (80、80万、80万元、800000元) in 万元."""
-    from engine.amounts import AmountError, parse_amount
+    from jixiao.engine.amounts import AmountError, parse_amount
 
     try:
         value = parse_amount(text)

@@ -59,7 +59,7 @@ def _xlsx_is_summary(path: Path) -> bool:
     import re
     import zipfile
 
-    from corpus.readers.textio import ZIP_ERRORS
+    from jixiao.corpus.readers.textio import ZIP_ERRORS
 
     try:
         with zipfile.ZipFile(path) as z:

@@ -15,7 +15,7 @@ _SPACE = re.compile(r"\s+")
 
 @lru_cache(maxsize=1)
 def _data() -> dict:
-    with resources.files("corpus").joinpath("data/labels.json").open(encoding="utf-8") as fh:
+    with resources.files("jixiao.corpus").joinpath("data/labels.json").open(encoding="utf-8") as fh:
         return json.load(fh)
 
 

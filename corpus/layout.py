@@ -49,7 +49,7 @@ _CJK_BREAK = re.compile(r"\s*\n\s*")
 
 @lru_cache(maxsize=1)
 def _fields() -> dict[str, tuple[str, ...]]:
-    with resources.files("corpus").joinpath("data/fields.json").open(encoding="utf-8") as fh:
+    with resources.files("jixiao.corpus").joinpath("data/fields.json").open(encoding="utf-8") as fh:
         raw = json.load(fh)
     return {k: tuple(label_key(s) for s in v) for k, v in raw.items() if not k.startswith("_")}
 

@@ -51,7 +51,7 @@ MB = 1024 * 1024
 
 @lru_cache(maxsize=1)
 def _data() -> dict:
-    with resources.files("corpus").joinpath("data/limits.json").open(encoding="utf-8") as fh:
+    with resources.files("jixiao.corpus").joinpath("data/limits.json").open(encoding="utf-8") as fh:
         return json.load(fh)
 
 

@@ -25,7 +25,7 @@ SUPPORTED = GRID_SUFFIXES | JSON_SUFFIXES
 
 
 def shipped_seed_files() -> list[Path]:
-    root = resources.files("corpus").joinpath("seeds")
+    root = resources.files("jixiao.corpus").joinpath("seeds")
     return sorted(Path(str(p)) for p in root.iterdir() if p.name.endswith(".txt"))
 
 

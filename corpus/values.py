@@ -224,7 +224,7 @@ class _Grammar:
 
 @lru_cache(maxsize=1)
 def _grammar() -> _Grammar:
-    with resources.files("corpus").joinpath("data/values.json").open(encoding="utf-8") as fh:
+    with resources.files("jixiao.corpus").joinpath("data/values.json").open(encoding="utf-8") as fh:
         return _Grammar(json.load(fh))
 
 

@@ -26,7 +26,7 @@ class AmountError(ValueError):
 
 @lru_cache(maxsize=1)
 def amount_data() -> dict:
-    with resources.files("engine").joinpath("data/amounts.json").open(encoding="utf-8") as fh:
+    with resources.files("jixiao.engine").joinpath("data/amounts.json").open(encoding="utf-8") as fh:
         return json.load(fh)
 
 
@@ -43,7 +43,7 @@ def parse_amount(text, bare_unit: str | None = None) -> float | None:
 
     bare_unit: the unit of a number written without one (default 万元; a column headed
     预算金额（元） gives 元)."""
-    from corpus.values import normalise_text, parse_value
+    from jixiao.corpus.values import normalise_text, parse_value
 
     if text is None:
         return None
@@ -76,7 +76,7 @@ def parse_amount(text, bare_unit: str | None = None) -> float | None:
 
 
 def _checked(wan: float, raw: str) -> float:
-    from corpus.limits import budget_range
+    from jixiao.corpus.limits import budget_range
 
     if wan < 0:
         raise AmountError(f"金额“{raw}”是负数；预算金额应大于 0")

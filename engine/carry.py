@@ -45,8 +45,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Callable, Optional
 
-from corpus.categories import LEVEL1_OF, LEVEL2_CANON
-from corpus.values import format_value, parse_value, roll_years, years_in
+from jixiao.corpus.categories import LEVEL1_OF, LEVEL2_CANON
+from jixiao.corpus.values import format_value, parse_value, roll_years, years_in
 
 from .draft import Draft, DraftIndicator, Project, draft_from_filing
 from .lint import is_satisfaction_name, lint_draft
@@ -65,7 +65,7 @@ _NORM_NAME = re.compile(r"[\s\"“”‘’（）()、，,。:：；;]")
 
 @lru_cache(maxsize=1)
 def carry_data() -> dict:
-    with resources.files("engine").joinpath("data/carry.json").open(encoding="utf-8") as fh:
+    with resources.files("jixiao.engine").joinpath("data/carry.json").open(encoding="utf-8") as fh:
         return json.load(fh)
 
 
@@ -309,7 +309,7 @@ def _cost_value(old: str, budget: float) -> tuple[str, str]:
 def _cost_floor_to_ceiling(ind: DraftIndicator, scaled: bool = False) -> None:
     """A part of the cost written as a floor (租车费用 ≥5万元) becomes a ceiling of the same
     amount; only the total-cost line takes the new budget (lint L12)."""
-    from corpus.values import format_value
+    from jixiao.corpus.values import format_value
 
     pv = parse_value(ind.value or "")
     if pv.kind != "number" or pv.op not in ("≥", ">") or pv.number is None or not pv.unit:
@@ -499,7 +499,7 @@ class BudgetMatch:
 @lru_cache(maxsize=1 << 16)
 def name_key(name: str) -> str:
     """A project name for matching: full-width folded, no spaces, punctuation or year labels."""
-    from corpus.values import normalise_text
+    from jixiao.corpus.values import normalise_text
 
     rx = _compiled_strip()
     return rx.sub("", normalise_text(name or "")).lower()

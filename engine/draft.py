@@ -12,8 +12,8 @@ from typing import Literal, Optional
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
-from corpus.categories import LEVEL1_OF, LEVEL2_CANON
-from corpus.models import ParsedValue
+from jixiao.corpus.categories import LEVEL1_OF, LEVEL2_CANON
+from jixiao.corpus.models import ParsedValue
 
 Severity = Literal["error", "warning", "info"]
 Status = Literal["suggested", "carried", "new", "moved", "user"]

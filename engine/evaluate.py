@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from corpus.categories import LEVEL2_CANON
-from corpus.values import parse_value
+from jixiao.corpus.categories import LEVEL2_CANON
+from jixiao.corpus.values import parse_value
 
 from .draft import Draft, DraftIndicator, Project
 from .lint import lint_draft

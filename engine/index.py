@@ -435,7 +435,7 @@ class _BlockCutter:
         self.n_texts, self.pool, self.sent, self.futures = n_texts, None, 0, []
 
     def __enter__(self) -> "_BlockCutter":
-        from corpus.parallel import fork_pool, workers_for
+        from jixiao.corpus.parallel import fork_pool, workers_for
 
         n = workers_for(self.n_texts, PARALLEL_MIN_TEXTS)
         if n:

@@ -9,8 +9,8 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from corpus.categories import LEVEL2_CANON
-from corpus.values import parse_value, years_in
+from jixiao.corpus.categories import LEVEL2_CANON
+from jixiao.corpus.values import parse_value, years_in
 
 from .draft import Draft, DraftIndicator, LintFinding
 from .profiles import profile as get_profile
@@ -21,7 +21,7 @@ _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 @lru_cache(maxsize=1)
 def _cfg() -> dict:
-    with resources.files("engine").joinpath("data/lint.json").open(encoding="utf-8") as fh:
+    with resources.files("jixiao.engine").joinpath("data/lint.json").open(encoding="utf-8") as fh:
         return json.load(fh)
 
 

@@ -30,7 +30,7 @@ class _Rule(NamedTuple):
 
 @lru_cache(maxsize=1)
 def _rule() -> _Rule:
-    with resources.files("engine").joinpath("data/eval_match.json").open(encoding="utf-8") as fh:
+    with resources.files("jixiao.engine").joinpath("data/eval_match.json").open(encoding="utf-8") as fh:
         data = json.load(fh)
     groups = tuple((key, re.compile(g["match"]), re.compile(g["exclude"]))
                    for key, g in data["synonyms"].items())

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from catalogue.paths import default_db_path
-from catalogue.query import CatalogueReader
-from catalogue.ready import connect_read_only, ensure_ready, read_only_uri
+from jixiao.catalogue.paths import default_db_path
+from jixiao.catalogue.query import CatalogueReader
+from jixiao.catalogue.ready import connect_read_only, ensure_ready, read_only_uri
 
 from .index import BadIndexFile, TextIndex, fit_indexes, load_indexes, save_indexes
 from .suggest import norm_key
@@ -39,7 +39,7 @@ def _frozen_tags(info: dict) -> dict:
 
 def _catalogue_error(path: Path, exc):
     # the write path (sqlite-utils) is imported only when something is wrong
-    from catalogue.store import CatalogueError, database_problem
+    from jixiao.catalogue.store import CatalogueError, database_problem
 
     return CatalogueError(path, database_problem(exc))
 
@@ -92,7 +92,7 @@ class EngineModel:
             raise _catalogue_error(path, exc) from None
         except (MemoryError, ImportError) as exc:   # fitting the index needs scikit-learn's memory
             model.close()
-            from catalogue.store import CatalogueError
+            from jixiao.catalogue.store import CatalogueError
 
             raise CatalogueError(path, f"内存不足，无法为指标库建立检索索引（{type(exc).__name__}）") from None
         except BaseException:
@@ -224,7 +224,7 @@ class EngineModel:
 
     def library_entries(self, sectors) -> list[dict]:
         """Sector library entries (行业指标库) of these sectors plus the 通用 ones, in library order."""
-        from catalogue.tags import fallback_tag
+        from jixiao.catalogue.tags import fallback_tag
 
         if self._library is None:
             self._library = self.cat.library(None)
@@ -233,7 +233,7 @@ class EngineModel:
 
     def sector_beneficiaries(self) -> dict[str, tuple[str, ...]]:
         """Sector → its typical beneficiaries (most typical first), from the shipped sector files."""
-        from catalogue.sectors import sector_data
+        from jixiao.catalogue.sectors import sector_data
 
         return {s.name: s.beneficiaries for s in sector_data().sectors}
 
@@ -277,7 +277,7 @@ class EngineModel:
 
     def tag(self, name: str, description: str = "") -> list[str]:
         """The project's sectors, best first (通用 when none fits)."""
-        from catalogue.tags import tag_project
+        from jixiao.catalogue.tags import tag_project
 
         return [t for t, _ in tag_project(name, description)]
 

@@ -35,7 +35,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Sequence
 
-from catalogue.canonical import deletion_variants
+from jixiao.catalogue.canonical import deletion_variants
 
 SMALL_TABLE = 48           # distinct keys up to which every pair is compared directly
 LARGE_BLOCK = 64           # blocks longer than this are handled as large blocks

@@ -8,7 +8,7 @@ from importlib import resources
 
 @lru_cache(maxsize=1)
 def rules_data() -> dict:
-    with resources.files("engine").joinpath("data/rules.json").open(encoding="utf-8") as fh:
+    with resources.files("jixiao.engine").joinpath("data/rules.json").open(encoding="utf-8") as fh:
         return json.load(fh)
 
 

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from corpus.categories import squash
-from corpus.errors import InputError
-from corpus.projects import ProjectRow, column_field
+from jixiao.corpus.categories import squash
+from jixiao.corpus.errors import InputError
+from jixiao.corpus.projects import ProjectRow, column_field
 
 from .amounts import AmountError, amount_data, parse_amount
 
@@ -69,13 +69,13 @@ def _year(value) -> int | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
         y = int(value)
     else:
-        from corpus.values import normalise_text
+        from jixiao.corpus.values import normalise_text
 
         m = _YEAR_TEXT.match(normalise_text(str(value)))
         if not m:
             raise ValueError(f"年度“{str(value)[:30]}”应为四位年份，如 2026")
         y = int(m.group(1))
-    from corpus.limits import year_problem
+    from jixiao.corpus.limits import year_problem
 
     problem = year_problem(y, "project")
     if problem:
@@ -123,13 +123,13 @@ def _row(n: int, rec: dict, units: dict[str, str | None], need_budget: bool) -> 
 
 def _records(p: Path, kind: str, problems: list[RowProblem]):
     """(row number, record dict, units of its columns) for every non-empty row of the file."""
-    from corpus.limits import budget
-    from corpus.readers.dispatch import read_document
-    from corpus.readers.textio import read_text
+    from jixiao.corpus.limits import budget
+    from jixiao.corpus.readers.dispatch import read_document
+    from jixiao.corpus.readers.textio import read_text
 
     limits = budget()            # a list of small records may run larger than one filing's file
     if kind in ("json", "jsonl"):
-        from corpus.json_input import json_lines, load_json
+        from jixiao.corpus.json_input import json_lines, load_json
 
         text = read_text(p, limits.list_bytes)
         if kind == "jsonl":
@@ -144,7 +144,7 @@ def _records(p: Path, kind: str, problems: list[RowProblem]):
             yield n, rec, {}
         return
     if kind == "csv":
-        from corpus.readers.csv_reader import read_csv
+        from jixiao.corpus.readers.csv_reader import read_csv
 
         doc = read_csv(p, limits.list_bytes, limits.list_cells)
     else:
@@ -165,7 +165,7 @@ def _records(p: Path, kind: str, problems: list[RowProblem]):
 def read_project_list(path: str | Path, need_budget: bool = False) -> ProjectList:
     """Every usable row of a project list or budget table, and the rows that are not (see the
     module doc); InputError when the file as a whole cannot be read as a list."""
-    from corpus.readers.dispatch import sniff_kind
+    from jixiao.corpus.readers.dispatch import sniff_kind
 
     p = Path(path)
     if not p.is_file():

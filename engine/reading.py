@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from corpus.values import extract_quantities, parse_value
+from jixiao.corpus.values import extract_quantities, parse_value
 
 _FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FOLD[0x3000] = 0x20
@@ -72,7 +72,7 @@ class Reading:
 
 @lru_cache(maxsize=1)
 def _vocab() -> dict:
-    with resources.files("engine").joinpath("data/reading.json").open(encoding="utf-8") as fh:
+    with resources.files("jixiao.engine").joinpath("data/reading.json").open(encoding="utf-8") as fh:
         raw = json.load(fh)
     v = dict(raw)
     v["clause_re"] = re.compile(raw["clause_separators"])

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from corpus.categories import LEVEL2_CANON
+from jixiao.corpus.categories import LEVEL2_CANON
 
 from .draft import Draft, DraftIndicator, Project, SourceRef
 from .lint import lint_draft
@@ -94,7 +94,7 @@ def _same_department(filing_dept: str | None, dept_key: str) -> bool:
 
 def with_sectors(model, project: Project) -> Project:
     """The project with its sectors (inferred when not given) and the reason for them."""
-    from catalogue.tags import tag_reason
+    from jixiao.catalogue.tags import tag_reason
 
     update = {}
     if not project.sectors:
@@ -158,7 +158,7 @@ def _history(model, project: Project, text: str, cands: dict, exclude: set[int],
     """Lines of the past filings that may count: same project, same unit, or similar (absolute
     floor) and of a shared sector."""
     hcfg = rules_data()["history"]
-    from catalogue.tags import fallback_tag
+    from jixiao.catalogue.tags import fallback_tag
 
     sectors = set(project.sectors) - {fallback_tag()}
     dept = unit or norm_key(project.department or "")
@@ -304,7 +304,7 @@ def _names_foreign_beneficiary(name: str, text: str, native: set[str]) -> bool:
 
 
 def _library(model, project: Project, cands: dict, text: str, who: str, who_described: bool) -> None:
-    from catalogue.tags import fallback_tag
+    from jixiao.catalogue.tags import fallback_tag
 
     w = rules_data()["ranking"]
     sat = rules_data()["satisfaction"]
@@ -450,7 +450,7 @@ def _common_run(a: str, b: str) -> int:
 
 @lru_cache(maxsize=4096)
 def _template_unit(template: str) -> str | None:
-    from corpus.values import parse_value
+    from jixiao.corpus.values import parse_value
 
     pv = parse_value(template.replace("{N}", "8").replace("{budget}", "10").replace("{year}", "2025"))
     return pv.unit if pv.kind == "number" else None
@@ -555,7 +555,7 @@ def gather(model, project: Project, exclude_filings: set[int] = frozenset(), uni
     text = project_text(project)
     folded = fold(f"{project.name} {project.description or ''}")
     cands: dict[str, Candidate] = {}
-    from catalogue.tags import fallback_tag
+    from jixiao.catalogue.tags import fallback_tag
 
     sectors = set(project.sectors) - {fallback_tag()}
     # 1. past filings that may count
@@ -772,7 +772,7 @@ def select(by_l2: dict[str, list[Candidate]], profile: str = "default", sizes: d
 # -- building the draft ------------------------------------------------------------------------------
 def to_indicator(project: Project, c: Candidate) -> DraftIndicator:
     """One candidate with its value, basis and reasons filled by the rule layer."""
-    from corpus.values import parse_value
+    from jixiao.corpus.values import parse_value
 
     hist = sorted(c.history, key=lambda h: (-h.same_project, -h.same_unit, -h.similarity))
     filled = fill_value(c.level2, c.name, budget=project.budget, year=project.year, history=hist,

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
-from corpus.values import parse_value, roll_years, years_in
+from jixiao.corpus.values import parse_value, roll_years, years_in
 
 from .profiles import rules_data
 

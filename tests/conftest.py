@@ -29,9 +29,9 @@ def seed(prefix: str) -> Path:
 
 
 def run_cli(*args: str, env: dict | None = None, input: str | None = None, cwd=None, timeout=300):
-    """Run `python -m cli.main ...` as a real process; returns CompletedProcess (text)."""
+    """Run `python -m jixiao.cli.main ...` as a real process; returns CompletedProcess (text)."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "jixiao.cli.main", *args], capture_output=True, text=True,
                           env=full_env, input=input, cwd=cwd or ROOT, timeout=timeout)
 
 
@@ -39,7 +39,7 @@ def run_cli(*args: str, env: dict | None = None, input: str | None = None, cwd=N
 def shared_db(tmp_path_factory) -> Path:
     """A default catalogue built once from the shipped corpus (like a fresh install)."""
     path = tmp_path_factory.mktemp("catalogue") / "catalogue.db"
-    from engine.model import EngineModel
+    from jixiao.engine.model import EngineModel
 
     EngineModel.open(path).close()
     return path

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SEEDS, run_cli
-from corpus.parse import parse_file
-from corpus.values import parse_value, years_in
-from engine.carry import note_id, past_years
-from engine.profiles import profile
-from engine.valuerules import match_rule
+from jixiao.corpus.parse import parse_file
+from jixiao.corpus.values import parse_value, years_in
+from jixiao.engine.carry import note_id, past_years
+from jixiao.engine.profiles import profile
+from jixiao.engine.valuerules import match_rule
 
 SEED_DIR = ROOT / "corpus" / "seeds"
 REQUIRED = profile("default")["required"]
@@ -328,7 +328,7 @@ def test_an_outdir_holding_every_input_is_named_as_the_problem(env, tmp_path):
 # --------------------------------------------------------------------------------- crash safety
 
 def _cmd(out: Path, budgets: Path) -> list[str]:
-    return [sys.executable, "-m", "cli.main", "batch", str(SEED_DIR), "--year", "2025", "-o", str(out),
+    return [sys.executable, "-m", "jixiao.cli.main", "batch", str(SEED_DIR), "--year", "2025", "-o", str(out),
             "--budgets", str(budgets), "--format", "json"]
 
 
@@ -388,7 +388,7 @@ def many_filings(tmp_path_factory, seed_filings):
 
 
 def _many_cmd(folder: Path, out: Path, jobs: int) -> list[str]:
-    return [sys.executable, "-m", "cli.main", "batch", str(folder), "--year", "2025", "-o", str(out),
+    return [sys.executable, "-m", "jixiao.cli.main", "batch", str(folder), "--year", "2025", "-o", str(out),
             "--format", "json", "--jobs", str(jobs)]
 
 

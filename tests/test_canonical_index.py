@@ -12,7 +12,7 @@ import random
 
 from rapidfuzz import fuzz, process
 
-from catalogue.canonical import NEAR_MAP_MIN, CanonicalIndex, rules
+from jixiao.catalogue.canonical import NEAR_MAP_MIN, CanonicalIndex, rules
 
 
 def brute_force(stored: dict[tuple[str, int], list[tuple[str, int]]], level2: str, key: str) -> int | None:

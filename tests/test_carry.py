@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from corpus.parse import filing_from_dict, parse_file
-from corpus.values import parse_value, years_in
-from engine.carry import (carry_forward, count_changes, match_budgets, name_key, note_id, past_years,
+from jixiao.corpus.parse import filing_from_dict, parse_file
+from jixiao.corpus.values import parse_value, years_in
+from jixiao.engine.carry import (carry_forward, count_changes, match_budgets, name_key, note_id, past_years,
                           roll_forward)
-from engine.draft import DraftIndicator
-from engine.profiles import profile, rules_data
-from engine.valuerules import fill_value, match_rule
+from jixiao.engine.draft import DraftIndicator
+from jixiao.engine.profiles import profile, rules_data
+from jixiao.engine.valuerules import fill_value, match_rule
 
 from conftest import SEEDS
 

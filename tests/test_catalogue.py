@@ -11,13 +11,13 @@ import sys
 
 import pytest
 
-from catalogue.browse import search, search_library
-from catalogue.library import library_rows
-from catalogue.query import CatalogueReader
-from catalogue.ready import ensure_ready
-from catalogue.store import CatalogueError, ingest_files, open_catalogue, record_feedback
+from jixiao.catalogue.browse import search, search_library
+from jixiao.catalogue.library import library_rows
+from jixiao.catalogue.query import CatalogueReader
+from jixiao.catalogue.ready import ensure_ready
+from jixiao.catalogue.store import CatalogueError, ingest_files, open_catalogue, record_feedback
 from conftest import ROOT, run_cli
-from corpus.parse import parse_file, shipped_seed_files
+from jixiao.corpus.parse import parse_file, shipped_seed_files
 from test_tags import HAND_TAGS
 
 
@@ -379,8 +379,8 @@ def test_reader_usage_queries_match_the_indicator_rows(db):
 def test_ensure_ready_builds_updates_and_otherwise_only_reads(db, tmp_path):
     fresh = tmp_path / "新" / "catalogue.db"
     assert ensure_ready(fresh) == fresh and fresh.is_file()
-    probe = ("import sys; from catalogue.ready import ensure_ready; ensure_ready(sys.argv[1]); "
-             "print('catalogue.store' in sys.modules, 'sqlite_utils' in sys.modules)")
+    probe = ("import sys; from jixiao.catalogue.ready import ensure_ready; ensure_ready(sys.argv[1]); "
+             "print('jixiao.catalogue.store' in sys.modules, 'sqlite_utils' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", probe, str(db)], capture_output=True, text=True, cwd=ROOT,
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert out.stdout.split() == ["False", "False"], out.stderr

@@ -157,7 +157,7 @@ def test_whole_session_edit_remove_add_swap_back_why_export(db, tmp_path):
 
 
 def test_pipe_defaults_and_harmless_extras(db, tmp_path):
-    from cli.cmd_suggest import default_year
+    from jixiao.cli.cmd_suggest import default_year
 
     lines = [NAME, "", "", "", ""] + [""] * STEPS + ["下一步", "下一步", "乱七八糟", "导出 表.txt", "导出 x.json"]
     r = chat(db, lines, cwd=tmp_path)                 # ends without 退出: end of input saves
@@ -198,7 +198,7 @@ def _wait_for(predicate, what: str, timeout: float = 120):
 
 def test_resume_after_sigkill(db, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8", "JIXIAO_DB": str(db)}
-    proc = subprocess.Popen([sys.executable, "-m", "cli.main", "chat"], stdin=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-m", "jixiao.cli.main", "chat"], stdin=subprocess.PIPE,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=tmp_path,
                             text=True, encoding="utf-8")
     try:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from cli.chat.commands import Action, category_of, number_of, parse
-from cli.chat.intake import AnswerError, read_budget, read_department, read_name, read_year
+from jixiao.cli.chat.commands import Action, category_of, number_of, parse
+from jixiao.cli.chat.intake import AnswerError, read_budget, read_department, read_name, read_year
 
 
 @pytest.mark.parametrize("line, kind, refs", [

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 
-from cli.chat import store
+from jixiao.cli.chat import store
 from conftest import ROOT, run_cli
 from test_chat import copy_catalogue, intake
 
@@ -27,7 +27,7 @@ def test_sigkill_at_random_points_loses_nothing(shared_db, tmp_path):
     killed_with_file = resumed = 0
     for run in range(RUNS):
         before = set(folder.glob("*.json")) if folder.exists() else set()
-        proc = subprocess.Popen([sys.executable, "-m", "cli.main", "chat"], stdin=subprocess.PIPE,
+        proc = subprocess.Popen([sys.executable, "-m", "jixiao.cli.main", "chat"], stdin=subprocess.PIPE,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
                                 text=True, encoding="utf-8")
         try:

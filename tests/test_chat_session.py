@@ -9,10 +9,10 @@ import sys
 
 import pytest
 
-from cli.chat import store
-from cli.chat.backend import Backend
-from cli.chat.feedback import decisions
-from cli.chat.session import CANDIDATES_SHOWN, Session
+from jixiao.cli.chat import store
+from jixiao.cli.chat.backend import Backend
+from jixiao.cli.chat.feedback import decisions
+from jixiao.cli.chat.session import CANDIDATES_SHOWN, Session
 from conftest import ROOT
 from test_chat import BUDGET, DEPT, DESC, NAME, YEAR, copy_catalogue
 
@@ -167,14 +167,14 @@ def test_resume_state_matches_and_toolbar_status(session):
 
 def test_pipe_mode_and_start_up_do_not_load_prompt_toolkit(shared_db, tmp_path):
     db = copy_catalogue(shared_db, tmp_path)
-    code = ("import sys; from cli.main import main; rc = main(['chat']); "
+    code = ("import sys; from jixiao.cli.main import main; rc = main(['chat']); "
             "sys.stderr.write('PTK=%s' % ('prompt_toolkit' in sys.modules)); sys.exit(rc)")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8", "JIXIAO_DB": str(db)}
     r = subprocess.run([sys.executable, "-c", code], input=f"{NAME}\n\n\n\n\n退出\n", capture_output=True,
                        text=True, env=env, timeout=300)
     assert r.returncode == 0 and "PTK=False" in r.stderr, r.stderr
-    r = subprocess.run([sys.executable, "-c", "import sys; from cli.main import build_parser; build_parser(); "
-                        "print(sorted(m for m in ('prompt_toolkit', 'engine.suggest', 'cli.chat.session') "
+    r = subprocess.run([sys.executable, "-c", "import sys; from jixiao.cli.main import build_parser; build_parser(); "
+                        "print(sorted(m for m in ('prompt_toolkit', 'jixiao.engine.suggest', 'jixiao.cli.chat.session') "
                         "if m in sys.modules))"], capture_output=True, text=True, env=env, timeout=60)
     assert r.stdout.strip() == "[]", r.stderr
     state = json.loads(store.latest(store.sessions_dir(db)).read_text(encoding="utf-8"))

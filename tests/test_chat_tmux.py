@@ -58,7 +58,7 @@ def test_terminal_session_in_tmux(shared_db, tmp_path):
     env = {"JIXIAO_DB": str(db), "PYTHONPATH": str(ROOT), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
            "HOME": str(tmp_path), "TERM": "xterm-256color"}
     command = (" ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-               + f" {shlex.quote(sys.executable)} -m cli.main chat; echo \"[exit $?]\"; sleep 60")
+               + f" {shlex.quote(sys.executable)} -m jixiao.cli.main chat; echo \"[exit $?]\"; sleep 60")
     pane = Pane(tmp_path / "tmux.sock", f"cd {shlex.quote(str(tmp_path))} && env {command}")
     try:
         for answer, question in ((NAME, "项目名称："), (DESC[0], "项目描述："), ("", "……："),

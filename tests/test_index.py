@@ -13,8 +13,8 @@ import pytest
 from sklearn.metrics.pairwise import cosine_similarity
 
 from conftest import ROOT, SEEDS
-from corpus.parse import parse_file
-from engine.index import (INDEX_FORMAT, BadIndexFile, TextIndex, build_index, fit_index, load_indexes,
+from jixiao.corpus.parse import parse_file
+from jixiao.engine.index import (INDEX_FORMAT, BadIndexFile, TextIndex, build_index, fit_index, load_indexes,
                           make_vectorizer, save_indexes)
 
 
@@ -103,13 +103,13 @@ def test_query_finds_the_filing_it_describes():
 
 def test_python_and_numpy_scorers_give_the_same_floats(tmp_path, monkeypatch):
     """A small index is scored in plain Python, a large one with numpy: same hits, same floats."""
-    import engine.index
+    import jixiao.engine.index
 
     filings, names, _, _ = seed_corpus()
     path = tmp_path / "i.npz"
     save_indexes(path, {"filings": fit_index(filings), "names": fit_index(names)})
     _, small = load_indexes(path)
-    monkeypatch.setattr(engine.index, "SMALL_NNZ", 0)
+    monkeypatch.setattr(jixiao.engine.index, "SMALL_NNZ", 0)
     _, large = load_indexes(path)
     assert all(small[n].small and not large[n].small for n in ("filings", "names"))
     for q in queries():
@@ -174,7 +174,7 @@ def run_probe(code: str, env: dict | None = None) -> dict:
 def test_query_path_imports_neither_sklearn_nor_scipy(tmp_path):
     _, names, _, _ = seed_corpus()
     build_index(names, tmp_path / "names.npz")
-    setup = (f"from engine.index import TextIndex\n"
+    setup = (f"from jixiao.engine.index import TextIndex\n"
              f"idx = TextIndex.load({str(tmp_path / 'names.npz')!r})\n"
              f"hits = idx.query('群众满意度 12345热线', 5)")
     got = run_probe(NO_SKLEARN.format(setup=setup))
@@ -201,13 +201,13 @@ def db(shared_db, tmp_path):
 
 
 def open_model(path, **kw):
-    from engine.model import EngineModel
+    from jixiao.engine.model import EngineModel
 
     return EngineModel.open(path, **kw)
 
 
 def test_model_builds_one_fresh_file_and_reuses_it(db):
-    from engine.model import index_path_for
+    from jixiao.engine.model import index_path_for
 
     model = open_model(db)
     try:
@@ -234,7 +234,7 @@ def test_model_builds_one_fresh_file_and_reuses_it(db):
 
 @pytest.mark.parametrize("how", BAD + ["stale_revision"])
 def test_model_rebuilds_a_bad_or_stale_file(db, how):
-    from engine.model import index_path_for
+    from jixiao.engine.model import index_path_for
 
     model = open_model(db)
     try:
@@ -259,7 +259,7 @@ def test_model_rebuilds_a_bad_or_stale_file(db, how):
 
 
 def test_model_works_when_the_index_cannot_be_written(db):
-    from engine.model import index_path_for
+    from jixiao.engine.model import index_path_for
 
     path = index_path_for(db)
     path.mkdir()  # something that is not a file sits where the index goes
@@ -274,7 +274,7 @@ def test_model_works_when_the_index_cannot_be_written(db):
 
 def test_model_query_path_imports_neither_sklearn_nor_scipy(db):
     open_model(db).close()  # a fresh index file exists
-    setup = (f"from engine.model import EngineModel\n"
+    setup = (f"from jixiao.engine.model import EngineModel\n"
              f"m = EngineModel.open({str(db)!r})\n"
              f"hits = [m.similar_filings('政务大厅租金', 3), m.similar_names('群众满意度', 3)]")
     got = run_probe(NO_SKLEARN.format(setup=setup))
@@ -282,9 +282,9 @@ def test_model_query_path_imports_neither_sklearn_nor_scipy(db):
 
 
 def test_concurrent_rebuilds_are_harmless(db):
-    from engine.model import index_path_for
+    from jixiao.engine.model import index_path_for
 
-    code = (f"from engine.model import EngineModel\n"
+    code = (f"from jixiao.engine.model import EngineModel\n"
             f"for _ in range(3):\n"
             f"    EngineModel.open({str(db)!r}, rebuild=True).close()\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -309,7 +309,7 @@ def test_concurrent_rebuilds_are_harmless(db):
 
 def test_tokens_from_worker_processes_are_the_serial_tokens(monkeypatch):
     """A large build tokenizes in spawned workers; the index must not depend on that."""
-    import engine.index as ix
+    import jixiao.engine.index as ix
 
     filings, names, _, _ = seed_corpus()
     texts = (filings + names) * 3

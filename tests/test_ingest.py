@@ -8,11 +8,11 @@ import sqlite3
 import docx
 import openpyxl
 
-from catalogue.fingerprint import filing_hash
-from catalogue.store import ingest_files
+from jixiao.catalogue.fingerprint import filing_hash
+from jixiao.catalogue.store import ingest_files
 from conftest import SEEDS, run_cli, seed
-from corpus.parse import parse_file
-from corpus.readers.dispatch import read_document
+from jixiao.corpus.parse import parse_file
+from jixiao.corpus.readers.dispatch import read_document
 
 
 def _counts(db):

@@ -18,10 +18,10 @@ import time
 
 import pytest
 
-from catalogue.fingerprint import filing_hash
-from catalogue.query import CatalogueReader
+from jixiao.catalogue.fingerprint import filing_hash
+from jixiao.catalogue.query import CatalogueReader
 from conftest import ROOT, SEEDS
-from corpus.parse import parse_file
+from jixiao.corpus.parse import parse_file
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
 
@@ -31,7 +31,7 @@ def _env(**extra) -> dict:
 
 
 def _ingest(*args: str, **env) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "cli.main", "ingest", *args], cwd=ROOT,
+    return subprocess.Popen([sys.executable, "-m", "jixiao.cli.main", "ingest", *args], cwd=ROOT,
                             env=_env(**env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -171,7 +171,7 @@ def test_processes_building_the_default_catalogue_at_once_agree(tmp_path):
     for attempt in range(2):
         home = tmp_path / f"home{attempt}"
         home.mkdir()
-        procs = [subprocess.Popen([sys.executable, "-m", "cli.main", "catalogue", "stats", "--format", "json"],
+        procs = [subprocess.Popen([sys.executable, "-m", "jixiao.cli.main", "catalogue", "stats", "--format", "json"],
                                   cwd=ROOT, env=_env(XDG_DATA_HOME=str(home), JIXIAO_DB=""),
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                  for _ in range(3)]

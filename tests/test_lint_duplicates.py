@@ -14,9 +14,9 @@ import random
 
 import pytest
 
-import engine.near_duplicates as nd
-from engine.draft import Draft, DraftIndicator, Project
-from engine.lint import lint_draft
+import jixiao.engine.near_duplicates as nd
+from jixiao.engine.draft import Draft, DraftIndicator, Project
+from jixiao.engine.lint import lint_draft
 
 from reliability.capped import run_capped
 from reliability.hostile import NAMES, big_filing, filings_jsonl
@@ -105,7 +105,7 @@ def test_l16_reports_each_line_once_against_the_first_earlier_line():
 
 def test_a_plain_grid_of_sixty_thousand_rows_keeps_every_line_in_its_columns():
     """The listing renderer for long tables (rich lays out 60,000 rows in half a minute)."""
-    from cli.writers.table import _cell_width, plain_grid
+    from jixiao.cli.writers.table import _cell_width, plain_grid
 
     widths = [10, 18, 24, 10]
     rows = [("产出指标", "数量指标", f"受益人口数量达到全区总人口的百分之九十以上{i}", "≥95%") for i in range(60_000)]

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_cli
-from corpus.parse import parse_file
-from corpus.values import parse_value
+from jixiao.corpus.parse import parse_file
+from jixiao.corpus.values import parse_value
 
 SEED_DIR = ROOT / "corpus" / "seeds"
 APPROVAL = "审批业务工作经费"          # 13 万元 in 2024; four cost lines written as floors, no total line
@@ -187,7 +187,7 @@ def test_docx_drafts_read_back_as_the_json_drafts_and_are_reproducible(tmp_path,
 
 
 def test_no_feedback_leaves_chat_choices_out_of_the_filled_categories(tmp_path):
-    from catalogue.store import record_feedback
+    from jixiao.catalogue.store import record_feedback
 
     env = {"JIXIAO_DB": str(tmp_path / "c.db")}
     first = tmp_path / "plain"

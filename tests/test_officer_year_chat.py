@@ -11,12 +11,12 @@ import subprocess
 
 import pytest
 
-from cli.chat import store, view
-from cli.chat.backend import Backend
-from cli.chat.session import Session
-from cli.chat.toolbar import toolbar_text
+from jixiao.cli.chat import store, view
+from jixiao.cli.chat.backend import Backend
+from jixiao.cli.chat.session import Session
+from jixiao.cli.chat.toolbar import toolbar_text
 from conftest import run_cli
-from corpus.parse import parse_file
+from jixiao.corpus.parse import parse_file
 from test_chat import BUDGET, DEPT, DESC, NAME, YEAR, chat, copy_catalogue, intake
 
 
@@ -159,7 +159,7 @@ def test_what_the_catalogue_learned_can_be_listed_and_undone(db, tmp_path):
     r = run_cli("feedback", "clear", "--yes", env=env)
     assert r.returncode == 0 and weights() == {}
     # the engine reads what is left: nothing
-    from engine.model import EngineModel
+    from jixiao.engine.model import EngineModel
 
     m = EngineModel.open(db)
     try:
@@ -192,7 +192,7 @@ def test_a_real_terminal_of_80_columns_wraps_nothing(db, tmp_path):
     env = {"JIXIAO_DB": str(db), "PYTHONPATH": str(ROOT), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
            "HOME": str(tmp_path), "TERM": "xterm-256color"}
     command = (" ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-               + f" {shlex.quote(sys.executable)} -m cli.main chat; sleep 60")
+               + f" {shlex.quote(sys.executable)} -m jixiao.cli.main chat; sleep 60")
     pane = Pane(tmp_path / "tmux.sock", f"cd {shlex.quote(str(tmp_path))} && env {command}")
     subprocess.run([*pane.base, "resize-window", "-t", "chat", "-x", "80", "-y", "50"], capture_output=True)
     try:

@@ -12,8 +12,8 @@ import sys
 import pytest
 
 from conftest import ROOT, SEEDS, run_cli
-from corpus.parse import parse_file
-from engine.amounts import AmountError, parse_amount
+from jixiao.corpus.parse import parse_file
+from jixiao.engine.amounts import AmountError, parse_amount
 
 
 @pytest.mark.parametrize("text, wan", [
@@ -34,7 +34,7 @@ def test_amounts_that_are_not_amounts_say_why(text, why):
 
 
 def test_a_bare_number_in_a_column_headed_in_yuan_is_yuan(tmp_path):
-    from engine.project_list import read_project_list
+    from jixiao.engine.project_list import read_project_list
 
     src = tmp_path / "b.csv"
     src.write_text("项目名称,预算金额（元）\n政务大厅租金,150000\n机房维护费,2.5万元\n", encoding="utf-8")
@@ -46,8 +46,8 @@ def test_a_bare_number_in_a_column_headed_in_yuan_is_yuan(tmp_path):
 def test_a_long_project_list_has_its_own_size_limit(tmp_path, monkeypatch, suffix):
     """100,000 projects run to about 30 MB: a list is bounded by list_mb, not by the 20 MB a
     text export of one filing may have (here scaled down: text 1 MB, list 1 MB then 4 MB)."""
-    from corpus.errors import InputError
-    from engine.project_list import read_project_list
+    from jixiao.corpus.errors import InputError
+    from jixiao.engine.project_list import read_project_list
 
     desc = "为辖区群众提供政务服务，受理办件约10000件，群众满意度不低于95%。" * 6
     src = tmp_path / f"list{suffix}"
@@ -155,8 +155,8 @@ def test_a_list_with_bad_rows_drafts_the_rest_and_lists_them(shared_db, tmp_path
 def test_list_output_streams_exactly_like_the_whole_rendering(shared_db, tmp_path):
     """Every format a list can be written in, to the screen and to a file, equals what the
     writers make of the whole list at once."""
-    from cli.writers import render, write
-    from engine.draft import Draft
+    from jixiao.cli.writers import render, write
+    from jixiao.engine.draft import Draft
 
     src = tmp_path / "p.jsonl"
     src.write_text("\n".join(json.dumps({"name": n, "budget": b, "year": 2026}, ensure_ascii=False)
@@ -204,7 +204,7 @@ def test_list_memory_is_flat_in_the_lists_length(jobs, shared_db, tmp_path):
     for n in (100, 1500):
         src = tmp_path / f"p{n}.jsonl"
         src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows[:n]), encoding="utf-8")
-        cmd = [sys.executable, "-m", "cli.main", "suggest", "--from", str(src), "--format", "jsonl",
+        cmd = [sys.executable, "-m", "jixiao.cli.main", "suggest", "--from", str(src), "--format", "jsonl",
                "-o", str(tmp_path / f"o{n}.jsonl"), "--db", str(shared_db), "--jobs", jobs]
         peaks[n] = _peak_rss_kb(cmd, env)
         assert len((tmp_path / f"o{n}.jsonl").read_text(encoding="utf-8").splitlines()) == n

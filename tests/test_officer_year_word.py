@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from conftest import run_cli
-from corpus.parse import parse_file
+from jixiao.corpus.parse import parse_file
 
 NAME = "政务服务热线运行维护"
 DESC = "全年受理群众来电诉求约10000件，保障12345热线平稳运行，工单按时办结。"
@@ -74,8 +74,8 @@ def test_word_bytes_are_reproducible(shared_db, tmp_path):
 
 
 def test_hostile_text_stays_text_in_word(tmp_path):
-    from cli.writers import write
-    from engine.draft import Draft, DraftIndicator, Project
+    from jixiao.cli.writers import write
+    from jixiao.engine.draft import Draft, DraftIndicator, Project
 
     draft = Draft(project=Project(name="=HYPERLINK(\"x\")\x07项目", budget=1, year=2026),
                   indicators=[DraftIndicator(level1="产出指标", level2="数量指标", name="+cmd|'/C calc'!A0\x00",

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from conftest import ROOT, SEEDS, run_cli, seed
-from corpus.parse import parse_file
+from jixiao.corpus.parse import parse_file
 
 GOLDEN = ROOT / "tests" / "golden"
 

@@ -18,12 +18,12 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from conftest import seed
-from corpus.errors import InputError
-from corpus.readers.csv_reader import read_csv
-from corpus.readers.dispatch import read_document
-from corpus.readers.docx_reader import read_docx
-from corpus.readers.textio import CLIP_MARKER, MAX_CELL_CHARS, read_text, sniff_kind
-from corpus.readers.xlsx_reader import cell_text, read_xlsx
+from jixiao.corpus.errors import InputError
+from jixiao.corpus.readers.csv_reader import read_csv
+from jixiao.corpus.readers.dispatch import read_document
+from jixiao.corpus.readers.docx_reader import read_docx
+from jixiao.corpus.readers.textio import CLIP_MARKER, MAX_CELL_CHARS, read_text, sniff_kind
+from jixiao.corpus.readers.xlsx_reader import cell_text, read_xlsx
 
 TITLE = "2021年项目支出绩效目标表"
 N = None   # a position covered by a merged cell
@@ -439,7 +439,7 @@ def test_csv_broken_quotes_are_reported(tmp_path):
 
 
 def _filings(path):
-    from corpus.parse import parse_file
+    from jixiao.corpus.parse import parse_file
 
     out = []
     for f in parse_file(path):

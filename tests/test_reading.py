@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given, seed, settings
 from hypothesis import strategies as st
 
-from corpus.values import parse_value
-from engine.reading import read_project
+from jixiao.corpus.values import parse_value
+from jixiao.engine.reading import read_project
 
 
 def lines(desc: str, name: str = "某项目") -> dict[str, tuple[str, str]]:

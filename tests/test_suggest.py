@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SEEDS, run_cli
-from corpus.parse import parse_file
-from corpus.values import parse_value, years_in
-from engine.draft import Project
-from engine.evaluate import valid_value
-from engine.model import EngineModel
-from engine.profiles import profile, rules_data
-from engine.suggest import suggest
+from jixiao.corpus.parse import parse_file
+from jixiao.corpus.values import parse_value, years_in
+from jixiao.engine.draft import Project
+from jixiao.engine.evaluate import valid_value
+from jixiao.engine.model import EngineModel
+from jixiao.engine.profiles import profile, rules_data
+from jixiao.engine.suggest import suggest
 
 YEAR = 2026
 # New projects officers file often, beyond the seeds' own names (the kinds of project the sector library's trigger words name).
@@ -255,7 +255,7 @@ def test_a_long_list_shared_over_workers_gives_the_serial_drafts(shared_db, tmp_
     written = {}
     for jobs in ("1", "2"):
         out = tmp_path / f"jobs{jobs}.jsonl"
-        cmd = [sys.executable, "-m", "cli.main", "suggest", "--from", str(src), "--format", "jsonl",
+        cmd = [sys.executable, "-m", "jixiao.cli.main", "suggest", "--from", str(src), "--format", "jsonl",
                "-o", str(out), "--db", str(shared_db), "--jobs", jobs]
         proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         children: set[int] = set()

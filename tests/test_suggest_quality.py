@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from corpus.values import parse_value
-from engine.draft import Project
-from engine.model import EngineModel
-from engine.profiles import rules_data
-from engine.suggest import suggest
+from jixiao.corpus.values import parse_value
+from jixiao.engine.draft import Project
+from jixiao.engine.model import EngineModel
+from jixiao.engine.profiles import rules_data
+from jixiao.engine.suggest import suggest
 
 DATA = json.loads((Path(__file__).parent / "data" / "quality_projects.json").read_text(encoding="utf-8"))
 PROJECTS = DATA["projects"]
@@ -298,7 +298,7 @@ def test_a_hall_s_property_services_take_nothing_from_the_hall_s_own_filings(mod
 @pytest.mark.parametrize("p", PROJECTS, ids=_ids)
 def test_one_category_never_waits_twice_for_the_same_kind_of_number(drafts, model, p):
     """建设高标准农田面积 and 项目实施面积, both 待填写 in 亩, ask the officer the same thing twice."""
-    from engine.suggest import _template_unit
+    from jixiao.engine.suggest import _template_unit
 
     d = drafts[p["name"]]
     lib = {e["name"]: e["value"] for e in model.cat.library(None)}

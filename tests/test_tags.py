@@ -12,10 +12,10 @@ from importlib import resources
 
 import pytest
 
-from catalogue.library import GENERIC_TYPE, library_rows
-from catalogue.tags import fallback_tag, resolve_tag, tag_names, tag_project
+from jixiao.catalogue.library import GENERIC_TYPE, library_rows
+from jixiao.catalogue.tags import fallback_tag, resolve_tag, tag_names, tag_project
 from conftest import SEEDS
-from corpus.parse import parse_file
+from jixiao.corpus.parse import parse_file
 
 HAND_TAGS = {
     # seed 000: government-service business: 放管服 / 一件事一次办 reform and the 12345 hotline
@@ -128,7 +128,7 @@ def test_tag_names_cover_the_required_sectors_in_priority_order():
 
 
 def test_a_project_without_sector_words_gets_the_fallback_with_its_reason():
-    from catalogue.tags import tag_reason
+    from jixiao.catalogue.tags import tag_reason
 
     assert tag_project("某某单位工作经费", "做好各项工作") == [("通用", 0.0)]
     assert "没有任何行业的关键词" in tag_reason("某某单位工作经费", "做好各项工作")
@@ -146,7 +146,7 @@ def test_aliases_resolve_to_tags():
 
 
 def test_rules_live_in_the_sector_files():
-    folder = resources.files("catalogue").joinpath("data/sectors")
+    folder = resources.files("jixiao.catalogue").joinpath("data/sectors")
     index = json.loads(folder.joinpath("_index.json").read_text(encoding="utf-8"))
     sectors = [json.loads(folder.joinpath(f"{stem}.json").read_text(encoding="utf-8")) for stem in index["order"]]
     assert [s["sector"] for s in sectors] == tag_names()

@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, SEEDS
-from corpus.parse import parse_file
-from engine.tokenize import _MAGIC as MAGIC
-from engine.tokenize import STOPWORDS_PATH, normalize, tokenize
+from jixiao.corpus.parse import parse_file
+from jixiao.engine.tokenize import _MAGIC as MAGIC
+from jixiao.engine.tokenize import STOPWORDS_PATH, normalize, tokenize
 
 DOMAIN_TERMS = ["12345热线", "一窗受理", "放管服", "好差评", "一网通办", "跨省通办", "政务外网", "电子政务",
                 "等保测评", "概算评审", "营商环境", "政务大厅", "便民服务", "民生服务平台", "软硬件运维", "机房", "专线"]
@@ -104,7 +104,7 @@ def test_numbers_dropped_but_hotline_numbers_kept():
 # -- the cache, in real processes ----------------------------------------------------------------
 PROBE = """
 import json, sys
-from engine.tokenize import segmenter, tokenize
+from jixiao.engine.tokenize import segmenter, tokenize
 texts = json.load(sys.stdin)
 seg = segmenter()
 print(json.dumps({"from_cache": seg.from_cache, "cache": str(seg.cache_path),
@@ -199,7 +199,7 @@ def _both_cuts(seg, block: str) -> tuple[list[str], list[str]]:
 
 
 def test_one_pass_cut_is_jiebas_on_every_block_of_the_seeds():
-    from engine.tokenize import blocks, segmenter
+    from jixiao.engine.tokenize import blocks, segmenter
 
     seg = segmenter()
     seen = {b for text in seed_texts() for b in blocks(text)}
@@ -221,7 +221,7 @@ _OTHER = "abcXYZ0123456789+#&._%-"
 @given(st.lists(st.one_of(st.sampled_from(_WORDS), st.text(alphabet=_CHARS, min_size=1, max_size=3),
                           st.text(alphabet=_OTHER, min_size=1, max_size=3)), min_size=1, max_size=8))
 def test_one_pass_cut_is_jiebas_on_random_blocks(parts):
-    from engine.tokenize import segmenter
+    from jixiao.engine.tokenize import segmenter
 
     block = "".join(parts)
     seg = segmenter()

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpus.models import ParsedValue
-from corpus.values import (
+from jixiao.corpus.models import ParsedValue
+from jixiao.corpus.values import (
     Quantity,
     extract_quantities,
     format_value,
@@ -211,7 +211,7 @@ def test_non_string_input_does_not_raise():
 
 def test_every_value_in_the_seeds_parses_to_a_known_shape():
     """Each value column cell of the real filings: the grammar recognises all but a few sentences."""
-    from corpus.parse import parse_file
+    from jixiao.corpus.parse import parse_file
 
     kinds: dict[str, int] = {}
     unrecognised = []
@@ -273,7 +273,7 @@ def test_format_value(args, shown):
     assert format_value(*args) == shown
 
 
-_DATA = json.loads(resources.files("corpus").joinpath("data/values.json").read_text(encoding="utf-8"))
+_DATA = json.loads(resources.files("jixiao.corpus").joinpath("data/values.json").read_text(encoding="utf-8"))
 UNITS, ALIASES = _DATA["units"], _DATA["unit_aliases"]
 
 
@@ -485,7 +485,7 @@ def test_long_and_blank_heavy_cells(text):
 
 
 def test_canonical_level2_accepts_short_names():
-    from corpus.categories import canonical_level2
+    from jixiao.corpus.categories import canonical_level2
 
     assert canonical_level2("满意度") == "服务对象满意度指标"
     assert canonical_level2("数量") == "数量指标"

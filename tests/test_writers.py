@@ -12,14 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from cli.writers import format_from_path, render, write
-from cli.writers.explain import short_reason
-from cli.writers.jsonout import pretty
-from corpus.categories import LEVEL1_OF, LEVEL2_CANON
-from corpus.parse import parse_file
-from corpus.values import parse_value
-from engine.draft import Draft, DraftIndicator, LintFinding, Project, SourceRef, draft_from_filing
-from engine.lint import lint_draft
+from jixiao.cli.writers import format_from_path, render, write
+from jixiao.cli.writers.explain import short_reason
+from jixiao.cli.writers.jsonout import pretty
+from jixiao.corpus.categories import LEVEL1_OF, LEVEL2_CANON
+from jixiao.corpus.parse import parse_file
+from jixiao.corpus.values import parse_value
+from jixiao.engine.draft import Draft, DraftIndicator, LintFinding, Project, SourceRef, draft_from_filing
+from jixiao.engine.lint import lint_draft
 
 from conftest import SEEDS
 

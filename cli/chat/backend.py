@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from engine.draft import Draft, DraftIndicator, Project, SourceRef
+from jixiao.engine.draft import Draft, DraftIndicator, Project, SourceRef
 
 
 class BackendError(Exception):
@@ -40,7 +40,7 @@ class Backend:
         """Build / check the catalogue and its indexes in the background (SQLite connections
         stay in their thread: this one opens and closes its own)."""
         def work():
-            from engine.model import EngineModel
+            from jixiao.engine.model import EngineModel
 
             try:
                 m = EngineModel.open(self.db_path)
@@ -55,7 +55,7 @@ class Backend:
     @property
     def model(self):
         if self._model is None:
-            from engine.model import EngineModel
+            from jixiao.engine.model import EngineModel
 
             if self._thread is not None:
                 self._thread.join()
@@ -64,7 +64,7 @@ class Backend:
                 self._model = EngineModel.open(self.db_path)
                 self._identity = _identity(self._model.cat.conn)
             except Exception as exc:  # unreadable catalogue: say which file, no traceback
-                from corpus.errors import InputError
+                from jixiao.corpus.errors import InputError
 
                 if isinstance(exc, InputError):
                     raise BackendError(str(exc)) from None
@@ -76,7 +76,7 @@ class Backend:
         (deleted or moved while the session ran): recording into it would build a fresh one."""
         if self._identity is None:
             return
-        from catalogue.ready import connect_read_only
+        from jixiao.catalogue.ready import connect_read_only
 
         if not self.db_path.is_file():
             raise BackendError(f"{self.db_path}：指标库在会话期间被删除或移走")
@@ -101,13 +101,13 @@ class Backend:
 
     # -- what a session asks ---------------------------------------------------------------
     def rank(self, project: Project):
-        from engine.suggest import rank
+        from jixiao.engine.suggest import rank
 
         return rank(self.model, project, profile=self.profile, use_feedback=self.use_feedback)
 
     def first_draft(self, ranking) -> Draft:
         """Exactly what `jixiao suggest` produces for the project (same engine calls)."""
-        from engine.suggest import build_draft
+        from jixiao.engine.suggest import build_draft
 
         draft = build_draft(ranking.project, ranking.chosen, self.profile)
         draft.similar = ranking.similar
@@ -115,7 +115,7 @@ class Backend:
 
     def indicator(self, project: Project, candidate, level2: str | None = None) -> DraftIndicator:
         """A candidate as a draft line (value, basis, reasons by the rule layer)."""
-        from engine.suggest import to_indicator
+        from jixiao.engine.suggest import to_indicator
 
         if level2 and level2 != candidate.level2:
             from dataclasses import replace
@@ -125,7 +125,7 @@ class Backend:
 
     def user_indicator(self, project: Project, level2: str, name: str) -> DraftIndicator:
         """An indicator the officer named that no candidate matches: rule layer only."""
-        from engine.suggest import Candidate, to_indicator
+        from jixiao.engine.suggest import Candidate, to_indicator
 
         ind = to_indicator(project, Candidate(key=f"u:{name}", level2=level2, name=name))
         return ind.model_copy(update={
@@ -134,7 +134,7 @@ class Backend:
         })
 
     def lint(self, draft: Draft):
-        from engine.lint import lint_draft
+        from jixiao.engine.lint import lint_draft
 
         return lint_draft(draft, self.profile)
 
@@ -150,6 +150,6 @@ class Backend:
         if not rows or not self.use_feedback:
             return
         self.check_catalogue()
-        from catalogue.store import record_feedback
+        from jixiao.catalogue.store import record_feedback
 
         record_feedback(self.db_path, rows, session=self.session_id)

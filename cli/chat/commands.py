@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from corpus.categories import LEVEL2_CANON, SHORT, level2_of
-from corpus.values import normalise_text
+from jixiao.corpus.categories import LEVEL2_CANON, SHORT, level2_of
+from jixiao.corpus.values import normalise_text
 
 Ref = int | str   # a number as shown on screen (1-based) or a fragment of an indicator's name
 
@@ -31,7 +31,7 @@ class Action:
 
 @lru_cache(maxsize=1)
 def vocab() -> dict:
-    with resources.files("cli.chat").joinpath("data/commands.json").open(encoding="utf-8") as fh:
+    with resources.files("jixiao.cli.chat").joinpath("data/commands.json").open(encoding="utf-8") as fh:
         return json.load(fh)
 
 
@@ -108,7 +108,7 @@ def looks_like_value(token: str) -> bool:
     """Whether an officer's word is a 指标值 by the value grammar: a number, a deadline, a grade
     (有效提升), or a short qualitative phrase that opens with one of the grammar's qualitative
     words (持续完善, 进一步规范) — not a name that happens to start with one (有效投诉率)."""
-    from corpus.values import parse_value, vague_words
+    from jixiao.corpus.values import parse_value, vague_words
 
     t = normalise_value(token)
     if not t:
@@ -191,7 +191,7 @@ def _edit(rest: str) -> Action:
 
 
 def _add(rest: str) -> Action:
-    from corpus.values import split_fused
+    from jixiao.corpus.values import split_fused
 
     tokens = rest.split()
     category = None

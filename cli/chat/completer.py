@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prompt_toolkit.completion import Completer, Completion
 
-from corpus.categories import SHORT
+from jixiao.corpus.categories import SHORT
 
 from .commands import category_of, vocab
 

@@ -48,7 +48,7 @@ def read_name(text: str) -> str:
 
 def read_budget(text: str) -> float | None:
     """万元, read like --budget and budget tables (engine.amounts: 80、80万、80万元、800000元)."""
-    from engine.amounts import AmountError, parse_amount
+    from jixiao.engine.amounts import AmountError, parse_amount
 
     t = text.strip()
     if not t or _none(t):
@@ -60,7 +60,7 @@ def read_budget(text: str) -> float | None:
 
 
 def read_year(text: str) -> int:
-    from corpus.values import normalise_text
+    from jixiao.corpus.values import normalise_text
 
     t = normalise_text(text).rstrip("年").strip()
     if not t.isdigit() or not YEAR_RANGE[0] <= int(t) <= YEAR_RANGE[1]:

@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from corpus.categories import LEVEL2_CANON
-from engine.draft import DraftIndicator, SourceRef
+from jixiao.corpus.categories import LEVEL2_CANON
+from jixiao.engine.draft import DraftIndicator, SourceRef
 
 from . import store, view
 from .backend import Backend
@@ -42,7 +42,7 @@ class Item:
 
 
 def _norm(name: str) -> str:
-    from engine.suggest import norm_key
+    from jixiao.engine.suggest import norm_key
 
     return norm_key(name)
 
@@ -54,7 +54,7 @@ def _words(key: str) -> set[str]:
 class Session:
     def __init__(self, state: SessionState, path: Path, backend: Backend,
                  default_department: str | None = None):
-        from engine.profiles import profile
+        from jixiao.engine.profiles import profile
 
         self.state = state
         self.path = Path(path)
@@ -190,7 +190,7 @@ class Session:
 
     # ---------------------------------------------------------------------------- intake
     def _default_year(self) -> int:
-        from cli.cmd_suggest import default_year
+        from jixiao.cli.cmd_suggest import default_year
 
         return default_year()
 
@@ -243,7 +243,7 @@ class Session:
         return self._begin_review()
 
     def _begin_review(self) -> list[str]:
-        from cli.cmd_suggest import make_project
+        from jixiao.cli.cmd_suggest import make_project
 
         a = self.state.answers
         project = make_project(a["name"], a.get("description", ""), a.get("budget"), a.get("year"),
@@ -505,7 +505,7 @@ class Session:
 
     def _new_value(self, old: DraftIndicator, text: str) -> str:
         """A bare number keeps the sign and unit of the old value (改 3 98 on ≥95% → ≥98%)."""
-        from corpus.values import format_value
+        from jixiao.corpus.values import format_value
 
         if re.fullmatch(r"\d+(\.\d+)?", text) and old.parsed.kind == "number" and (old.parsed.op or old.parsed.unit):
             return format_value(old.parsed.op, float(text), old.parsed.unit)
@@ -525,7 +525,7 @@ class Session:
                 return self._edit_category(l2, act.text)   # 满意度改成≥97%: every satisfaction line
         if msg:
             return [msg]
-        from corpus.values import parse_value
+        from jixiao.corpus.values import parse_value
 
         old = it.ind
         rows = self._rows()
@@ -574,7 +574,7 @@ class Session:
 
     def _edit_category(self, level2: str, text: str) -> list[str]:
         """A new value for every line of a category named by its name (满意度改成≥97%)."""
-        from corpus.values import parse_value
+        from jixiao.corpus.values import parse_value
 
         rows = self._rows()
         changed = []
@@ -605,8 +605,8 @@ class Session:
         for i, ind in enumerate(self.state.draft.indicators):
             if _norm(ind.name) == key:
                 return [f"表中已有「{ind.name}」（{ind.level2}），没有重复添加。"]
-        from corpus.models import ParsedValue
-        from corpus.values import parse_value
+        from jixiao.corpus.models import ParsedValue
+        from jixiao.corpus.values import parse_value
 
         project = self.state.draft.project
         if exact is not None:
@@ -644,7 +644,7 @@ class Session:
     def _answer_value(self, line: str) -> list[str] | None:
         """The answer to 加 without a value: a value (or Enter) fills the line just added; any
         other command is handled as usual and the line stays 待填写.  None: not an answer."""
-        from corpus.values import parse_value
+        from jixiao.corpus.values import parse_value
 
         from .commands import looks_like_value, normalise_value
 
@@ -712,7 +712,7 @@ class Session:
         fmt = EXPORT_FORMATS.get(path.suffix.lower())
         if fmt is None:
             return [f"不能导出为“{path.name}”：请用 .xlsx、.docx、.md 或 .json 结尾的文件名。"]
-        from cli.writers import OutputError, write
+        from jixiao.cli.writers import OutputError, write
 
         try:
             write(self.state.draft, path, fmt)

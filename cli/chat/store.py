@@ -16,7 +16,7 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, Field, ValidationError
 
-from engine.draft import Draft, Project
+from jixiao.engine.draft import Draft, Project
 
 FORMAT = 1
 
@@ -88,7 +88,7 @@ def session_files(folder: Path) -> list[Path]:
 
 
 def sweep(folder: Path) -> None:
-    from catalogue.leftovers import remove_stale
+    from jixiao.catalogue.leftovers import remove_stale
 
     try:
         names = {n.name[1:n.name.index(".json.") + 5] for n in Path(folder).glob(".*.json.*.tmp")}
@@ -136,9 +136,9 @@ def load(path: Path) -> SessionState:
     """A saved session, checked as a whole: SessionError (one line naming the file) for a file
     that is not JSON, not ours, or whose content could not have been saved by a session —
     no draft past the questions, a question or step number out of range, an unknown template."""
-    from corpus.errors import InputError
-    from corpus.json_input import load_json
-    from corpus.readers.textio import read_text
+    from jixiao.corpus.errors import InputError
+    from jixiao.corpus.json_input import load_json
+    from jixiao.corpus.readers.textio import read_text
 
     path = Path(path)
     if not path.exists():
@@ -175,8 +175,8 @@ def _inconsistency(state: SessionState) -> str | None:
     """What makes a state impossible to continue, in Chinese, or None."""
     import math
 
-    from corpus.categories import LEVEL2_CANON
-    from engine.profiles import profile
+    from jixiao.corpus.categories import LEVEL2_CANON
+    from jixiao.engine.profiles import profile
 
     from .intake import FIELDS
 

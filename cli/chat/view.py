@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from corpus.categories import LEVEL1_OF, SHORT
+from jixiao.corpus.categories import LEVEL1_OF, SHORT
 
 from .commands import vocab
 

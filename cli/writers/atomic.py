@@ -123,6 +123,6 @@ def write_text(path, text: str, bom: bool = False, sync_dir: bool = True) -> Non
 
     Lone surrogates (a file name's undecodable bytes quoted in a 汇总) become U+FFFD: UTF-8 cannot
     hold them, and one odd name must not cost the file."""
-    from corpus.safe_text import clean_text
+    from jixiao.corpus.safe_text import clean_text
 
     write_bytes(path, (("\ufeff" if bom else "") + clean_text(text)).encode("utf-8"), sync_dir)

@@ -10,8 +10,8 @@
 """
 from __future__ import annotations
 
-from corpus.categories import SHORT
-from corpus.values import format_value, split_value
+from jixiao.corpus.categories import SHORT
+from jixiao.corpus.values import format_value, split_value
 
 SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}
 STATUS_LABEL = {"suggested": "推荐", "carried": "沿用", "new": "新增", "moved": "调整类别", "user": "人工"}

@@ -9,7 +9,7 @@ import shutil
 import sys
 from functools import lru_cache
 
-from corpus.categories import SHORT
+from jixiao.corpus.categories import SHORT
 
 from .explain import LEVEL1_SHORT, NEEDS_INPUT, facts, form_title, lint_groups, short_reason
 

@@ -25,7 +25,7 @@ import io
 import re
 import zipfile
 
-from corpus.categories import LEVEL1_OF
+from jixiao.corpus.categories import LEVEL1_OF
 
 from .atomic import write_bytes
 from .explain import GRID_HEADER, NEEDS_INPUT, facts, form_title, full_reasons, number_text

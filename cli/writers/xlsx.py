@@ -25,8 +25,8 @@ import datetime
 import math
 import os
 
-from corpus.categories import LEVEL1_OF
-from corpus.values import years_in
+from jixiao.corpus.categories import LEVEL1_OF
+from jixiao.corpus.values import years_in
 
 from .atomic import write_bytes
 from .explain import (

@@ -19,7 +19,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent.parent), str(HERE.parent)]
 
-from corpus.parse import parse_file  # noqa: E402
+from jixiao.corpus.parse import parse_file  # noqa: E402
 from test_parse_seeds import GOLDEN, SEEDS, _plain  # noqa: E402
 
 

@@ -1,6 +1,6 @@
 """The real command line under a memory cap, for the issue-17 tests (tests/reliability/test_hostile_*.py).
 
-    run_capped(*args, memory_mb=300, ...)   `python -m cli.main ARGS` with its address space capped
+    run_capped(*args, memory_mb=300, ...)   `python -m jixiao.cli.main ARGS` with its address space capped
                                             (RLIMIT_AS) and a generous wall-clock guard (a hang
                                             guard, not a benchmark: times are measured by
                                             benchmarks/fuzz_campaign.py); asserts no traceback
@@ -40,7 +40,7 @@ def run_capped(*args: str, memory_mb: int = MEMORY_MB, timeout: float = TIMEOUT_
     for name in ("JIXIAO_MAX_TEXT_MB", "JIXIAO_MAX_UNZIPPED_MB", "JIXIAO_MAX_CELLS"):
         if not env or name not in env:
             full.pop(name, None)                  # the shipped limits are what is tested
-    out = subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-m", "jixiao.cli.main", *args], capture_output=True, text=True,
                          encoding="utf-8", errors="replace", env=full, input=input, cwd=cwd or ROOT,
                          timeout=timeout, preexec_fn=_limits(memory_mb, fsize))
     assert "Traceback" not in out.stderr and "Traceback" not in out.stdout, out.stderr[-3000:]

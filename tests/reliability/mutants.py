@@ -35,7 +35,7 @@ import zipfile
 from functools import lru_cache
 from pathlib import Path
 
-from corpus.readers.textio import ZIP_ERRORS
+from jixiao.corpus.readers.textio import ZIP_ERRORS
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_FILES = sorted((ROOT / "corpus" / "seeds").glob("*.txt"))
@@ -62,7 +62,7 @@ def seed_texts() -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def seed_grids() -> tuple[tuple[tuple[str, ...], ...], ...]:
     """Every table of every seed as rows of cells (immutable; mutate_grid copies)."""
-    from corpus.readers.text_reader import parse_text
+    from jixiao.corpus.readers.text_reader import parse_text
 
     out = []
     for text in seed_texts():
@@ -75,7 +75,7 @@ def seed_grids() -> tuple[tuple[tuple[str, ...], ...], ...]:
 @lru_cache(maxsize=1)
 def seed_records() -> tuple[str, ...]:
     """Every seed filing as our JSON record (serialised, so each use starts from a fresh copy)."""
-    from corpus.parse import parse_file
+    from jixiao.corpus.parse import parse_file
 
     return tuple(json.dumps(f.model_dump(mode="json"), ensure_ascii=False)
                  for p in SEED_FILES for f in parse_file(p))
@@ -494,9 +494,9 @@ def check_parse(path: Path) -> str:
     """parse_file(path) on any input: filings from this file, or one clean per-file refusal.
 
     Returns "parsed" or "refused"; any other outcome fails an assertion (or raises)."""
-    from corpus.errors import InputError
-    from corpus.models import Filing
-    from corpus.parse import parse_file
+    from jixiao.corpus.errors import InputError
+    from jixiao.corpus.models import Filing
+    from jixiao.corpus.parse import parse_file
 
     try:
         filings = parse_file(path)

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from catalogue.fingerprint import filing_hash
-from corpus.parse import parse_file
-from corpus.readers.text_reader import parse_text
-from engine.index import load_indexes
-from engine.model import EngineModel, index_path_for
+from jixiao.catalogue.fingerprint import filing_hash
+from jixiao.corpus.parse import parse_file
+from jixiao.corpus.readers.text_reader import parse_text
+from jixiao.engine.index import load_indexes
+from jixiao.engine.model import EngineModel, index_path_for
 
 from .mutants import ROOT, SEED_FILES, write_xlsx
 
@@ -39,7 +39,7 @@ def _env() -> dict:
 
 
 def _cli(*args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "cli.main", *args], cwd=ROOT, env=_env(),
+    return subprocess.Popen([sys.executable, "-m", "jixiao.cli.main", *args], cwd=ROOT, env=_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from corpus.parse import parse_file
+from jixiao.corpus.parse import parse_file
 
 from .mutants import (
     BYTE_OPS,

@@ -16,7 +16,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpus.values import (
+from jixiao.corpus.values import (
     Quantity,
     extract_quantities,
     parse_value,

@@ -16,7 +16,7 @@ import sqlite3
 
 import pytest
 
-from corpus.limits import budget, defaults
+from jixiao.corpus.limits import budget, defaults
 
 from .capped import ROOT, line_about, run_capped
 from .hostile import (

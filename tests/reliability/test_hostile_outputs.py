@@ -21,9 +21,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from catalogue.browse import search
-from catalogue.tags import normalise
-from cli.writers.safety import is_formula_like
+from jixiao.catalogue.browse import search
+from jixiao.catalogue.tags import normalise
+from jixiao.cli.writers.safety import is_formula_like
 from conftest import run_cli
 
 from .mutants import HOSTILE_TEXT
@@ -266,7 +266,7 @@ def test_suggest_from_a_list_of_hostile_names_stays_in_outdir(ingested, tmp_path
     assert len(files) == len(LIST_NAMES)                         # one each, the repeated name too
     assert len({p.name.casefold() for p in files}) == len(files)
     _inside(outdir, tmp_path, {listing})
-    from corpus.parse import parse_file
+    from jixiao.corpus.parse import parse_file
 
     read_back = sorted(f.name for p in files for f in parse_file(p))
     assert read_back == sorted(LIST_NAMES)                      # each draft still names its project

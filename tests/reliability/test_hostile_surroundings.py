@@ -219,7 +219,7 @@ def test_a_catalogue_deleted_during_a_chat_is_noticed(shared_db_copy, tmp_path):
     """退出 records the officer's choices: into a catalogue that was deleted meanwhile it must
     say so, not build a fresh one and report them recorded."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8", "JIXIAO_DB": str(shared_db_copy)}
-    proc = subprocess.Popen([sys.executable, "-m", "cli.main", "chat"], stdin=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-m", "jixiao.cli.main", "chat"], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path,
                             text=True, encoding="utf-8")
     try:
@@ -337,7 +337,7 @@ def test_a_first_build_killed_midway_leaves_nothing_after_the_next_start(tmp_pat
     db = tmp_path / "new" / "catalogue.db"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
     for delay in (0.3, 0.6, 0.9, 1.2):
-        proc = subprocess.Popen([sys.executable, "-m", "cli.main", "catalogue", "stats", "--db", str(db)],
+        proc = subprocess.Popen([sys.executable, "-m", "jixiao.cli.main", "catalogue", "stats", "--db", str(db)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)

@@ -1,7 +1,7 @@
 """Bounded resources (issue 6): decompression bombs, oversized workbooks and documents, a 100 MB
 text file and cells of a million characters are refused or read within a set memory and time.
 
-Each input goes to a real `python -m cli.main parse FILE` process whose address space is capped
+Each input goes to a real `python -m jixiao.cli.main parse FILE` process whose address space is capped
 (RLIMIT_AS, MEMORY_MB) and which must end within TIMEOUT_S (a hang guard, not a benchmark): exit
 status 0 or 2, no traceback, and for a refusal one Chinese line that names the file.  The readers
 run at their default limits (corpus/limits.py, data/limits.json): 20 MB of text (40 MB of JSON),
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus.readers.textio import CLIP_MARKER, MAX_CELL_CHARS, MAX_CELLS
+from jixiao.corpus.readers.textio import CLIP_MARKER, MAX_CELL_CHARS, MAX_CELLS
 
 from .bombs import MB, deflate_run, deflated, raw_zip, sparse_file, swap_member
 from .mutants import ROOT, long_text, seed_grids, seed_records, seed_texts, write_docx, write_txt, write_xlsx
@@ -46,7 +46,7 @@ def parse_limited(path: Path, *args: str, memory_mb: int = MEMORY_MB) -> subproc
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
     for name in ("JIXIAO_MAX_TEXT_MB", "JIXIAO_MAX_UNZIPPED_MB", "JIXIAO_MAX_CELLS"):
         env.pop(name, None)                       # the default limits are what is tested
-    out = subprocess.run([sys.executable, "-m", "cli.main", "parse", str(path), *args], cwd=ROOT, env=env,
+    out = subprocess.run([sys.executable, "-m", "jixiao.cli.main", "parse", str(path), *args], cwd=ROOT, env=env,
                          capture_output=True, text=True, timeout=TIMEOUT_S, preexec_fn=_limit(memory_mb))
     assert out.returncode in (0, 2), out.stderr
     assert "Traceback" not in out.stderr and "Error" not in out.stderr, out.stderr
