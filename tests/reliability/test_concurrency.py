@@ -4,7 +4,7 @@ every filing exactly once at the end, every process exits 0, and no "database is
 any traceback) reaches a user.  Then `suggest`s racing to rebuild the stale index after an ingest
 all answer, identically, and leave one whole index file.
 
-tests/test_ingest_concurrency.py covers parallel ingests of one corpus and SIGKILLed ingests;
+tests/catalogue/test_ingest_concurrency.py covers parallel ingests of one corpus and SIGKILLed ingests;
 here the processes are mixed and the corpora differ.
 """
 from __future__ import annotations

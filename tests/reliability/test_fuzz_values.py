@@ -1,6 +1,6 @@
 """Property tests on the value grammar with mutated real values (issue 6).
 
-tests/test_values.py already feeds random text and value-like alphabets; here the inputs are the
+tests/corpus/test_values.py already feeds random text and value-like alphabets; here the inputs are the
 seeds' own 指标值, 三级指标 names and descriptions, damaged the way forms damage them (stray tabs
 and full-width spaces, cut, spliced, full-width digits, formula prefixes, very long), and values
 that are not text at all (what loose JSON or a spreadsheet cell hands over).  parse_value,

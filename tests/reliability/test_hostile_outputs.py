@@ -1,6 +1,6 @@
 """Output safety end to end (issue 6): hostile text goes through the catalogue and out again.
 
-tests/test_output_safety.py checks the writers themselves (safe_filename, formula cells, atomic
+tests/cli/test_output_safety.py checks the writers themselves (safe_filename, formula cells, atomic
 writes) on drafts built in memory.  Here the text travels the whole way: searches with SQL and
 wildcard characters reach SQLite only as parameters and answer exactly what a plain substring
 scan answers; a filing whose project, department and indicator names are formula prefixes, SQL
