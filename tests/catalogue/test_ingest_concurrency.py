@@ -22,7 +22,7 @@ from jixiao.catalogue.query import CatalogueReader
 from conftest import ROOT, SEEDS
 from jixiao.corpus.parse import parse_file
 
-pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
+pytestmark = [pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals"), pytest.mark.slow]
 
 
 def _env(**extra) -> dict:

@@ -9,6 +9,8 @@ import signal
 import subprocess
 import sys
 
+import pytest
+
 from jixiao.cli.chat import store
 from conftest import ROOT, run_cli
 from test_chat import copy_catalogue, intake
@@ -52,6 +54,7 @@ def _run_until(env: dict, event: int) -> bool:
         proc.stdout.close()
 
 
+@pytest.mark.slow
 def test_sigkill_after_every_progress_event_loses_nothing(shared_db, tmp_path):
     db = copy_catalogue(shared_db, tmp_path)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8", "JIXIAO_DB": str(db)}

@@ -49,6 +49,7 @@ def assert_same_ranking(index: TextIndex, vectorizer, matrix, query: str, k: int
         assert p == q or abs(sk[p] - sk[q]) < 1e-12, (query, p, q)  # only exact ties may swap
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("which", ["filings", "names"])
 def test_numpy_scorer_ranks_like_scikit_learn(tmp_path, which):
     filings, names, _, _ = seed_corpus()
@@ -272,6 +273,7 @@ def test_model_works_when_the_index_cannot_be_written(db):
     assert path.is_dir() and list(path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_model_query_path_imports_neither_sklearn_nor_scipy(db):
     open_model(db).close()  # a fresh index file exists
     setup = (f"from jixiao.engine.model import EngineModel\n"
@@ -281,6 +283,7 @@ def test_model_query_path_imports_neither_sklearn_nor_scipy(db):
     assert all(got["hits"]) and got["heavy"] == []
 
 
+@pytest.mark.slow
 def test_concurrent_rebuilds_are_harmless(db):
     from jixiao.engine.model import index_path_for
 
