@@ -3,10 +3,11 @@ jixiao.engine and jixiao.cli, and none of them is a top-level name that could cl
 distribution (``catalogue`` is a dependency of spaCy)."""
 import subprocess
 import sys
+from pathlib import Path
+
 import pytest
 
 tomllib = pytest.importorskip("tomllib")          # Python 3.11+
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
