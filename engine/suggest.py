@@ -311,10 +311,14 @@ def _library(model, project: Project, cands: dict, text: str, who: str, who_desc
     fallback = fallback_tag()
     ranks = {s: i for i, s in enumerate(project.sectors) if s != fallback}
     primary = next((s for s in project.sectors if s != fallback), None)
+    entries = model.library_entries(project.sectors)
     native = set(model.sector_beneficiaries().get(primary, ())[:sat["sector_top"]])
+    if any(e["type"] == primary and e["level2"] == "服务对象满意度指标" and _requires_met(e, text) == (True, True)
+           for e in entries):
+        native = set()          # the project names whom it serves (扶助对象): not the sector's usual 患者
     position: dict[tuple[str, str], int] = {}
     word = _payment_word(text)
-    for entry in model.library_entries(project.sectors):
+    for entry in entries:
         sector = entry["type"]
         applies, specialised = _requires_met(entry, text)
         slot = (sector, entry["level2"])
@@ -424,6 +428,8 @@ def _fits(stated: Stated, c: Candidate, any_level2: bool = False) -> bool:
         return True                    # 国家助学金标准 2000元/人·年 is the sector's 人均资助标准 ={N}元/人·年
     if unit_ok and waiting and _common_run(a, b) >= shared["count"]:
         return True                    # 新增功能模块数量 5个 is the sector's 建设内容（功能模块）完成数
+    if unit_ok and waiting and stated.kind == "quantity" and b in _generic_counts():
+        return True                    # 扶助对象人数 420人 is the sector's 受益人数 ≥{N}人
     if stated.kind == "deadline" and "{year}" in template \
             and _common_run(*(re.sub(shared["deadline_generic"], "", x) for x in (a, b))) >= shared["deadline"]:
         return True                    # 上线时间 2026年9月底前 is the sector's 系统上线（验收）时间
@@ -431,6 +437,13 @@ def _fits(stated: Stated, c: Candidate, any_level2: bool = False) -> bool:
         return True                    # 新造林面积 3000亩 is the sector's 项目实施面积 ≥{N}亩
     short = min(len(a), len(b))
     return fuzz.ratio(a, b) >= 80 or (short >= 3 and fuzz.partial_ratio(a, b) >= 90)
+
+
+@lru_cache(maxsize=1)
+def _generic_counts() -> frozenset[str]:
+    """Keys of the library names that count whoever benefits (受益人数): any stated count in
+    their unit is that count, named as the officer names it."""
+    return frozenset(norm_key(n) for n in rules_data()["generic_counts"]["names"])
 
 
 def _common_tail(a: str, b: str) -> int:
@@ -704,6 +717,8 @@ def select(by_l2: dict[str, list[Candidate]], profile: str = "default", sizes: d
         blank = _waits_for_number(c)
         if blank and any(_waits_for_number(o) == blank for o in chosen[c.level2]):
             return False               # two lines of one category waiting for the same kind of number
+        if blank and c.library_type == GENERIC and chosen[c.level2]:
+            return False               # 完成主要工作任务数量 待填写 only where the category has nothing else
         if c.level2 == "服务对象满意度指标" and _names_the_public(c.name) \
                 and any(_names_the_public(o.name) for o in chosen["服务对象满意度指标"]):
             return False               # 群众满意度 and 市民满意度 ask the same people
