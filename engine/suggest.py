@@ -428,7 +428,8 @@ def _fits(stated: Stated, c: Candidate, any_level2: bool = False) -> bool:
         return True                    # 国家助学金标准 2000元/人·年 is the sector's 人均资助标准 ={N}元/人·年
     if unit_ok and waiting and _common_run(a, b) >= shared["count"]:
         return True                    # 新增功能模块数量 5个 is the sector's 建设内容（功能模块）完成数
-    if unit_ok and waiting and stated.kind == "quantity" and b in _generic_counts():
+    if unit_ok and waiting and stated.kind == "quantity" and _counts_beneficiaries(b) \
+            and _common_run(_counted(b), a) >= len(_counted(b)):
         return True                    # 扶助对象人数 420人 is the sector's 受益人数 ≥{N}人
     if stated.kind == "deadline" and "{year}" in template \
             and _common_run(*(re.sub(shared["deadline_generic"], "", x) for x in (a, b))) >= shared["deadline"]:
@@ -439,11 +440,17 @@ def _fits(stated: Stated, c: Candidate, any_level2: bool = False) -> bool:
     return fuzz.ratio(a, b) >= 80 or (short >= 3 and fuzz.partial_ratio(a, b) >= 90)
 
 
-@lru_cache(maxsize=1)
-def _generic_counts() -> frozenset[str]:
-    """Keys of the library names that count whoever benefits (受益人数): any stated count in
-    their unit is that count, named as the officer names it."""
-    return frozenset(norm_key(n) for n in rules_data()["generic_counts"]["names"])
+@lru_cache(maxsize=1024)
+def _counts_beneficiaries(key: str) -> bool:
+    """Whether a library name (as its norm_key) counts whoever benefits (受益人数, 受益老年人数):
+    any count the description states in its unit is that count, named as the officer names it."""
+    cfg = rules_data()["generic_counts"]
+    return key in {norm_key(n) for n in cfg["names"]} or re.search(cfg["pattern"], key) is not None
+
+
+def _counted(key: str) -> str:
+    """Whom a count of beneficiaries names (老年 of 受益老年人数; empty for 受益人数)."""
+    return re.sub(rules_data()["generic_counts"]["frame"], "", key)
 
 
 def _common_tail(a: str, b: str) -> int:
