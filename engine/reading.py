@@ -241,14 +241,20 @@ def _read_clause(clause: str, out: list[Stated], totals: dict, state: dict) -> N
         raw_before = clause[pos:at]
         pos = end
         unit = q.unit or ""
-        if unit in _PLACE_UNITS and re.match(r"[\u4e00-\u9fff]", clause[end:end + 1]):
+        place = ""
+        if unit in _PLACE_UNITS and (clause[end:end + 1] == unit[-1]
+                                     or not re.match(r"[\u4e00-\u9fff]", clause[end:end + 1])):
+            place, unit = unit[1:], "个"   # '12个村村组干部报酬', '全镇12个村': the villages are counted
+        elif unit in _PLACE_UNITS and re.match(r"[\u4e00-\u9fff]", clause[end:end + 1]):
             # '56个村级组织': the unit 个村 ate the start of the thing counted
             end -= len(unit) - 1
             unit = "个"
             pos = end
         every = _EVERY.match(_EDGE.sub("", raw_before))
         before = _strip_words(raw_before, v["lead"], v["trail"])
-        after = _after_words(clause, end)
+        if unit not in ("%", "‰"):      # 覆盖全县 → 覆盖: the scope is not the thing counted
+            before = _strip_words(before, (), tuple(v["scope_words"]))
+        after = place or _after_words(clause, end)
         if unit in ("%", "‰"):
             name = _strip_words(before, v["lead"] + tuple(v["purpose_verbs"]), v["trail"]) or before
             if not name or len(name) > 20 or not v["rate_name_re"].search(name):
