@@ -81,7 +81,8 @@ def query_set(k: int, seed: int = 9) -> list[str]:
 def child_build(n: int, path: str) -> dict:
     import resource
 
-    from jixiao.engine.index import fit_index, save_indexes
+    from jixiao.engine.index_build import fit_index
+    from jixiao.engine.index_format import save_indexes
     from jixiao.engine.tokenize import segmenter
 
     texts = corpus(n)
@@ -95,7 +96,7 @@ def child_build(n: int, path: str) -> dict:
 
 
 def child_query(path: str, nq: int, rounds: int) -> dict:
-    from jixiao.engine.index import load_indexes
+    from jixiao.engine.index_query import load_indexes
     from jixiao.engine.tokenize import segmenter
 
     qs = query_set(nq)

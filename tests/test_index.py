@@ -14,8 +14,9 @@ from sklearn.metrics.pairwise import cosine_similarity
 
 from conftest import ROOT, SEEDS
 from jixiao.corpus.parse import parse_file
-from jixiao.engine.index import (INDEX_FORMAT, BadIndexFile, TextIndex, build_index, fit_index, load_indexes,
-                          make_vectorizer, save_indexes)
+from jixiao.engine.index_build import build_index, fit_index, index_from_fitted, make_vectorizer
+from jixiao.engine.index_format import INDEX_FORMAT, BadIndexFile, save_indexes
+from jixiao.engine.index_query import TextIndex, load_indexes
 
 
 def seed_corpus() -> tuple[list[str], list[str], list[str], list[str]]:
@@ -55,7 +56,7 @@ def test_numpy_scorer_ranks_like_scikit_learn(tmp_path, which):
     texts = filings if which == "filings" else names
     vectorizer = make_vectorizer()
     matrix = vectorizer.fit_transform(texts)
-    save_indexes(tmp_path / "i.npz", {which: TextIndex.from_fitted(vectorizer, matrix)})
+    save_indexes(tmp_path / "i.npz", {which: index_from_fitted(vectorizer, matrix)})
     _, loaded = load_indexes(tmp_path / "i.npz")
     index = loaded[which]
     assert index.n_docs == len(texts) and len(index.terms) == len(vectorizer.vocabulary_)
@@ -103,13 +104,13 @@ def test_query_finds_the_filing_it_describes():
 
 def test_python_and_numpy_scorers_give_the_same_floats(tmp_path, monkeypatch):
     """A small index is scored in plain Python, a large one with numpy: same hits, same floats."""
-    import jixiao.engine.index
+    import jixiao.engine.index_query
 
     filings, names, _, _ = seed_corpus()
     path = tmp_path / "i.npz"
     save_indexes(path, {"filings": fit_index(filings), "names": fit_index(names)})
     _, small = load_indexes(path)
-    monkeypatch.setattr(jixiao.engine.index, "SMALL_NNZ", 0)
+    monkeypatch.setattr(jixiao.engine.index_query, "SMALL_NNZ", 0)
     _, large = load_indexes(path)
     assert all(small[n].small and not large[n].small for n in ("filings", "names"))
     for q in queries():
@@ -174,7 +175,7 @@ def run_probe(code: str, env: dict | None = None) -> dict:
 def test_query_path_imports_neither_sklearn_nor_scipy(tmp_path):
     _, names, _, _ = seed_corpus()
     build_index(names, tmp_path / "names.npz")
-    setup = (f"from jixiao.engine.index import TextIndex\n"
+    setup = (f"from jixiao.engine.index_query import TextIndex\n"
              f"idx = TextIndex.load({str(tmp_path / 'names.npz')!r})\n"
              f"hits = idx.query('群众满意度 12345热线', 5)")
     got = run_probe(NO_SKLEARN.format(setup=setup))
@@ -184,7 +185,7 @@ def test_query_path_imports_neither_sklearn_nor_scipy(tmp_path):
 def test_small_index_query_path_does_not_import_numpy(tmp_path):
     _, names, _, _ = seed_corpus()
     build_index(names, tmp_path / "names.npz")
-    code = (f"import json, sys\nfrom engine.index import TextIndex\n"
+    code = (f"import json, sys\nfrom jixiao.engine.index_query import TextIndex\n"
             f"idx = TextIndex.load({str(tmp_path / 'names.npz')!r})\n"
             f"hits = idx.query('群众满意度 12345热线', 5)\n"
             f"print(json.dumps({{'hits': hits, 'numpy': 'numpy' in sys.modules}}))")
@@ -309,7 +310,7 @@ def test_concurrent_rebuilds_are_harmless(db):
 
 def test_tokens_from_worker_processes_are_the_serial_tokens(monkeypatch):
     """A large build tokenizes in spawned workers; the index must not depend on that."""
-    import jixiao.engine.index as ix
+    import jixiao.engine.index_build as ix
 
     filings, names, _, _ = seed_corpus()
     texts = (filings + names) * 3
@@ -332,7 +333,7 @@ def test_fit_index_is_scikit_learns_vectorizer(which):
     filings, names, _, _ = seed_corpus()
     texts = (filings if which == "filings" else names) + ["", "的 和 与", filings[0]]
     vectorizer = make_vectorizer()
-    expected = TextIndex.from_fitted(vectorizer, vectorizer.fit_transform(texts))
+    expected = index_from_fitted(vectorizer, vectorizer.fit_transform(texts))
     got = fit_index(texts)
     assert got.terms.tolist() == expected.terms.tolist() and len(got.terms) > 100
     assert np.array_equal(got.idf, expected.idf)
