@@ -6,57 +6,19 @@ project name on purpose, and that still counts, just less), smoothed idf and l2-
 so a dot product is the cosine similarity.  The term counts are made here from the tokens of
 engine.tokenize, each distinct block of text cut once — in forked worker processes for a large
 build (`_BlockCutter`) — and the result is the vocabulary, idf and document vectors of
-scikit-learn's TfidfVectorizer over the same texts (`make_vectorizer`).  Saving is
-engine.index_format.save_indexes.
+scikit-learn's TfidfVectorizer over the same texts.  Saving is engine.index_format.save_indexes.
 """
 from __future__ import annotations
 
 from array import array
 from itertools import islice
-from pathlib import Path
 from typing import Iterable, Sequence
 
-from .index_format import save_indexes
 from .index_query import PARAMS, TextIndex
 from .tokenize import blocks, cut_block, tokenize
 
 
-def make_vectorizer():
-    """The TfidfVectorizer every index is fitted with: documents are texts (tokenized here) or
-    token lists already made by tokenize_many."""
-    import numpy as np
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    return TfidfVectorizer(analyzer=_analyze, dtype=np.float64, **PARAMS)
-
-
-def _analyze(doc) -> list[str]:
-    return tokenize(doc) if isinstance(doc, str) else doc
-
-
 MEMO_PIECES = 1_000_000             # pieces of text whose blocks a build remembers
-
-
-def tokenize_many(texts: Sequence[str]) -> list[list[str]]:
-    """tokenize() of every text, in order; each distinct block is cut once (in worker processes
-    for a large set, see _BlockCutter), the tokens are the same either way."""
-    position: dict[str, int] = {}
-    per_text = []
-    with _BlockCutter(len(texts)) as cutter:
-        for t in texts:
-            per_text.append([position.setdefault(b, len(position)) for b in blocks(t)])
-            cutter.feed(position)
-        cuts = cutter.finish(position)
-    return [[tok for i in numbers for tok in cuts[i]] for numbers in per_text]
-
-
-def fit_index(texts: Sequence[str], ids: Sequence[int] | None = None) -> TextIndex:
-    """TF-IDF over the texts: the same vocabulary, idf and weights as make_vectorizer()'s
-    fit_transform (see fit_indexes)."""
-    ids = range(len(texts)) if ids is None else ids
-    if len(ids) != len(texts):
-        raise ValueError("ids and texts differ in length")
-    return fit_indexes({"main": zip(ids, texts)}, len(texts))["main"]
 
 
 def fit_indexes(corpora: dict[str, Iterable[tuple[int, str]]], n_texts: int) -> dict[str, TextIndex]:
@@ -67,7 +29,8 @@ def fit_indexes(corpora: dict[str, Iterable[tuple[int, str]]], n_texts: int) -> 
     Term counts are made here, not by CountVectorizer: a text's counts are its blocks' token
     counts added up, i.e. the sparse product (text × block occurrences) · (block × term counts),
     exact integers; scikit-learn's TfidfTransformer then fits the idf and weights the rows.  The
-    vocabulary, idf and document vectors are those of make_vectorizer().fit_transform(texts).
+    vocabulary, idf and document vectors are those of scikit-learn's TfidfVectorizer (with
+    engine.tokenize.tokenize and PARAMS) over the same texts: tests/test_index.py checks it.
     """
     import numpy as np
 
@@ -135,11 +98,6 @@ def _indptr(lengths):
     return indptr
 
 
-def index_from_fitted(vectorizer, matrix, ids: Sequence[int] | None = None) -> TextIndex:
-    """From a fitted vectorizer (see `make_vectorizer`) and its document matrix."""
-    return index_from_matrix(vectorizer.get_feature_names_out(), vectorizer.idf_, matrix, ids)
-
-
 def index_from_matrix(terms, idf, matrix, ids: Sequence[int] | None = None) -> TextIndex:
     """From sorted terms, their idf and the weighted document matrix (rows = documents)."""
     import numpy as np
@@ -163,14 +121,6 @@ def empty_index(ids: Sequence[int]) -> TextIndex:
 
     return TextIndex(np.array([], dtype="<U1"), np.zeros(0), np.zeros(1, dtype=np.int64),
                      np.zeros(0, dtype=np.int32), np.zeros(0), np.asarray(list(ids), dtype=np.int64))
-
-
-def build_index(texts: Sequence[str], path: str | Path, *, ids: Sequence[int] | None = None,
-                name: str = "main", meta: dict | None = None) -> TextIndex:
-    """Fit one index over the texts and persist it alone in `path`; returns it."""
-    idx = fit_index(texts, ids)
-    save_indexes(path, {name: idx}, meta)
-    return idx
 
 
 # -- the worker pool: the blocks of a large build cut in worker processes ------------------------

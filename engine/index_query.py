@@ -133,13 +133,6 @@ class TextIndex:
         if not ok:
             raise BadIndexFile("inconsistent arrays")
 
-    @classmethod
-    def load(cls, path: str | Path, name: str = "main") -> "TextIndex":
-        _, indexes = load_indexes(path)
-        if name not in indexes:
-            raise BadIndexFile(f"no index named {name}")
-        return indexes[name]
-
     # -- query path ------------------------------------------------------------------------------
     def _columns(self, words: list[str]) -> list[int | None]:
         """The term column of each (sorted, distinct) word, None when out of vocabulary."""

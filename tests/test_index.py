@@ -14,7 +14,7 @@ from sklearn.metrics.pairwise import cosine_similarity
 
 from conftest import ROOT, SEEDS
 from jixiao.corpus.parse import parse_file
-from jixiao.engine.index_build import build_index, fit_index, index_from_fitted, make_vectorizer
+from index_helpers import build_index, fit_index, index_from_fitted, load_index, make_vectorizer
 from jixiao.engine.index_format import INDEX_FORMAT, BadIndexFile, save_indexes
 from jixiao.engine.index_query import TextIndex, load_indexes
 
@@ -83,7 +83,7 @@ def test_round_trip_keeps_arrays_ids_and_meta(tmp_path):
         assert all(n.endswith(".npy") for n in z.namelist())
     # the one-index convenience pair
     built = build_index(names, tmp_path / "names.npz")
-    assert TextIndex.load(tmp_path / "names.npz").query("满意度", 5) == built.query("满意度", 5)
+    assert load_index(tmp_path / "names.npz").query("满意度", 5) == built.query("满意度", 5)
     assert [f.name for f in tmp_path.iterdir() if f.name.startswith(".")] == []  # no temp files left
 
 
@@ -175,8 +175,8 @@ def run_probe(code: str, env: dict | None = None) -> dict:
 def test_query_path_imports_neither_sklearn_nor_scipy(tmp_path):
     _, names, _, _ = seed_corpus()
     build_index(names, tmp_path / "names.npz")
-    setup = (f"from jixiao.engine.index_query import TextIndex\n"
-             f"idx = TextIndex.load({str(tmp_path / 'names.npz')!r})\n"
+    setup = (f"from jixiao.engine.index_query import load_indexes\n"
+             f"idx = load_indexes({str(tmp_path / 'names.npz')!r})[1]['main']\n"
              f"hits = idx.query('群众满意度 12345热线', 5)")
     got = run_probe(NO_SKLEARN.format(setup=setup))
     assert len(got["hits"]) == 5 and got["heavy"] == []
@@ -185,8 +185,8 @@ def test_query_path_imports_neither_sklearn_nor_scipy(tmp_path):
 def test_small_index_query_path_does_not_import_numpy(tmp_path):
     _, names, _, _ = seed_corpus()
     build_index(names, tmp_path / "names.npz")
-    code = (f"import json, sys\nfrom jixiao.engine.index_query import TextIndex\n"
-            f"idx = TextIndex.load({str(tmp_path / 'names.npz')!r})\n"
+    code = (f"import json, sys\nfrom jixiao.engine.index_query import load_indexes\n"
+            f"idx = load_indexes({str(tmp_path / 'names.npz')!r})[1]['main']\n"
             f"hits = idx.query('群众满意度 12345热线', 5)\n"
             f"print(json.dumps({{'hits': hits, 'numpy': 'numpy' in sys.modules}}))")
     got = run_probe(code)
@@ -314,13 +314,11 @@ def test_tokens_from_worker_processes_are_the_serial_tokens(monkeypatch):
 
     filings, names, _, _ = seed_corpus()
     texts = (filings + names) * 3
-    serial = [ix.tokenize(t) for t in texts]
     monkeypatch.setattr(ix, "PARALLEL_MIN_TEXTS", 10)
     monkeypatch.setenv("JIXIAO_JOBS", "2")
-    assert ix.tokenize_many(texts) == serial
-    a = ix.fit_index(texts)
+    a = fit_index(texts)
     monkeypatch.setenv("JIXIAO_JOBS", "1")
-    b = ix.fit_index(texts)
+    b = fit_index(texts)
     for part in ("terms", "idf", "indptr", "indices", "data", "ids"):
         assert np.array_equal(getattr(a, part), getattr(b, part))
 
