@@ -24,7 +24,6 @@ from jixiao.catalogue.paths import default_db_path
 from jixiao.catalogue.query import CatalogueReader
 from jixiao.catalogue.ready import connect_read_only, ensure_ready, read_only_uri
 
-from .index_build import fit_indexes
 from .index_format import BadIndexFile, save_indexes
 from .index_query import TextIndex, load_indexes
 from .suggest import norm_key
@@ -138,6 +137,8 @@ class EngineModel:
         The revision and the texts are read in one read transaction, so the file never labels
         texts with a revision they do not belong to.  Returns the meta record.
         """
+        from .index_build import fit_indexes      # the build path: a query never imports it
+
         conn = self.cat.conn
         own_tx = not conn.in_transaction
         if own_tx:

@@ -282,6 +282,50 @@ def test_model_query_path_imports_neither_sklearn_nor_scipy(db):
     assert all(got["hits"]) and got["heavy"] == []
 
 
+# -- what a cold `jixiao suggest` imports ----------------------------------------------------------
+COLD_SUGGEST = """
+import contextlib, io, json, sys
+from jixiao.cli.main import main
+with contextlib.redirect_stdout(io.StringIO()) as out, contextlib.redirect_stderr(io.StringIO()):
+    rc = main(["suggest", "政务服务热线运行维护", "--format", "json"])
+print(json.dumps({"rc": rc, "draft": bool(json.loads(out.getvalue())),
+                  "jixiao": sorted(m for m in sys.modules if m.split(".")[0] == "jixiao"),
+                  "top": sorted({m.split(".")[0] for m in sys.modules})}))
+"""
+# every jixiao module a one-shot suggest imports on a catalogue with a fresh index file: a new
+# import here is start-up time for every officer (README: cold start ≤ 0.5 × jieba + numpy)
+COLD_SUGGEST_MODULES = {
+    "jixiao", "jixiao.catalogue", "jixiao.catalogue.canonical", "jixiao.catalogue.leftovers",
+    "jixiao.catalogue.library", "jixiao.catalogue.paths", "jixiao.catalogue.query", "jixiao.catalogue.ready",
+    "jixiao.catalogue.schema", "jixiao.catalogue.sectors", "jixiao.catalogue.tags",
+    "jixiao.cli", "jixiao.cli.cmd_batch", "jixiao.cli.cmd_catalogue", "jixiao.cli.cmd_chat", "jixiao.cli.cmd_eval",
+    "jixiao.cli.cmd_feedback", "jixiao.cli.cmd_ingest", "jixiao.cli.cmd_lint", "jixiao.cli.cmd_parse",
+    "jixiao.cli.cmd_suggest", "jixiao.cli.common", "jixiao.cli.main", "jixiao.cli.parser", "jixiao.cli.summary",
+    "jixiao.cli.writers", "jixiao.cli.writers.atomic", "jixiao.cli.writers.jsonout", "jixiao.cli.writers.safety",
+    "jixiao.cli.writers.tabular",
+    "jixiao.corpus", "jixiao.corpus.categories", "jixiao.corpus.errors", "jixiao.corpus.limits",
+    "jixiao.corpus.models", "jixiao.corpus.safe_text", "jixiao.corpus.values",
+    "jixiao.engine", "jixiao.engine.draft", "jixiao.engine.index_format", "jixiao.engine.index_query",
+    "jixiao.engine.jieba_mirror", "jixiao.engine.lint", "jixiao.engine.model", "jixiao.engine.near_duplicates",
+    "jixiao.engine.profiles", "jixiao.engine.reading", "jixiao.engine.suggest", "jixiao.engine.tokenize",
+    "jixiao.engine.valuerules",
+}
+# what it must not import: the index build, the chat, the office formats, the write path of the
+# catalogue, and numpy (the shipped catalogue's index is small: scored in plain Python)
+COLD_SUGGEST_ABSENT = {"sklearn", "scipy", "numpy", "prompt_toolkit", "openpyxl", "xlsxwriter", "docx", "rich",
+                       "sqlite_utils", "pkg_resources", "joblib"}
+
+
+def test_cold_suggest_imports_exactly_these_modules(db):
+    env = {"JIXIAO_DB": str(db)}
+    run_probe(COLD_SUGGEST, env)            # the first run may build the index (and the jieba cache)
+    got = run_probe(COLD_SUGGEST, env)
+    assert got["rc"] == 0 and got["draft"]
+    assert set(got["jixiao"]) == COLD_SUGGEST_MODULES
+    assert not COLD_SUGGEST_ABSENT & set(got["top"])
+    assert "jieba" in got["top"] and "jixiao.engine.index_build" not in got["jixiao"]
+
+
 def test_concurrent_rebuilds_are_harmless(db):
     from jixiao.engine.model import index_path_for
 
