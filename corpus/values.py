@@ -43,7 +43,6 @@ __all__ = [
     "Quantity",
     "extract_quantities",
     "format_value",
-    "grade_words",
     "normalise_text",
     "parse_value",
     "roll_years",
@@ -226,11 +225,6 @@ class _Grammar:
 def _grammar() -> _Grammar:
     with resources.files("jixiao.corpus").joinpath("data/values.json").open(encoding="utf-8") as fh:
         return _Grammar(json.load(fh))
-
-
-def grade_words() -> frozenset[str]:
-    """The closed list of qualitative grades (定性) from data/values.json."""
-    return _grammar().grades
 
 
 def vague_words() -> tuple[str, ...]:

@@ -5,7 +5,7 @@ facts `suggest` reads for every project — past filings, their indicators, cano
 library entries — kept in memory once read, until the catalogue's revision changes (`sync`), so
 a warm `suggest --from` asks SQLite almost nothing per project.
 
-One file beside the catalogue `X.db`, `X.db.index.npz` (engine.index), holds everything the
+One file beside the catalogue `X.db`, `X.db.index.npz` (engine.index_format), holds everything the
 matcher needs, so a matrix can never be paired with another build's id map: the catalogue
 revision it was built from, the index of past filings (name, description, indicator names) and
 the index of canonical indicator names, each with its id list.  It is rebuilt (with
@@ -13,7 +13,7 @@ scikit-learn) only when the catalogue's revision differs or the file is missing,
 old format or of another tokenizer; it is written atomically, so a concurrent rebuild by another
 process is harmless (the last complete file wins).  When the catalogue's folder is not writable
 the indexes are built in memory and used all the same.  The query path uses plain sqlite3 and
-numpy (large indexes only, see engine.index); it never imports scikit-learn, scipy,
+numpy (large indexes only, see engine.index_query); it never imports scikit-learn, scipy,
 sqlite-utils or prompt_toolkit.
 """
 from __future__ import annotations
@@ -24,7 +24,8 @@ from jixiao.catalogue.paths import default_db_path
 from jixiao.catalogue.query import CatalogueReader
 from jixiao.catalogue.ready import connect_read_only, ensure_ready, read_only_uri
 
-from .index import BadIndexFile, TextIndex, fit_indexes, load_indexes, save_indexes
+from .index_format import BadIndexFile, save_indexes
+from .index_query import TextIndex, load_indexes
 from .suggest import norm_key
 
 
@@ -136,6 +137,8 @@ class EngineModel:
         The revision and the texts are read in one read transaction, so the file never labels
         texts with a revision they do not belong to.  Returns the meta record.
         """
+        from .index_build import fit_indexes      # the build path: a query never imports it
+
         conn = self.cat.conn
         own_tx = not conn.in_transaction
         if own_tx:
