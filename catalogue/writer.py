@@ -19,11 +19,12 @@ from typing import NamedTuple
 from datetime import datetime, timezone
 
 from jixiao.corpus.models import Filing
+from jixiao.corpus.textkeys import nfkc_squashed
 
 from .canonical import CanonicalIndex, level2_code, name_key
 from .fingerprint import filing_hash
 from .schema import FTS_TABLE
-from .tags import fallback_tag, normalise, tag_code, tag_project
+from .tags import fallback_tag, tag_code, tag_project
 
 
 def now() -> str:
@@ -159,7 +160,7 @@ class BatchWriter:
                 if variant is None:
                     vid += 1
                     variant = variants[(cid, name)] = vid
-                    new_names.append([vid, cid, level2, name, key, normalise(name), 0])
+                    new_names.append([vid, cid, level2, name, key, nfkc_squashed(name), 0])
                 name_counts[variant] = name_counts.get(variant, 0) + 1
                 if value:
                     vk = (cid, value, ind[9], ind[10])

@@ -46,6 +46,8 @@ from importlib import resources
 from typing import Callable, Optional
 
 from jixiao.corpus.categories import LEVEL1_OF, LEVEL2_CANON
+from jixiao.corpus.textkeys import FULL_WIDTH_ASCII as _FOLD
+from jixiao.corpus.textkeys import project_name_key, unpunctuated_name
 from jixiao.corpus.values import format_value, parse_value, roll_years, years_in
 
 from .draft import Draft, DraftIndicator, Project, draft_from_filing
@@ -56,11 +58,9 @@ from .valuerules import match_rule
 
 FillFn = Callable[[Project, str], list]
 
-_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _MASK = "\ue000"                 # stands in for a protected year's digits while rolling
 _MONEY_HEAD = re.compile(r"^(亿元|万元|千元|元|万|亿)$")
 _MONEY_SPAN = re.compile(r"(?<![0-9.])([0-9][0-9,]*(?:\.[0-9]+)?|\.[0-9]+)\s*(亿元|万元|千元|元|万|亿)?")
-_NORM_NAME = re.compile(r"[\s\"“”‘’（）()、，,。:：；;]")
 
 
 @lru_cache(maxsize=1)
@@ -210,10 +210,6 @@ def _roll_indicator(ind: DraftIndicator, delta: int, year: int) -> None:
         ind.parsed = parse_value(ind.value)
 
 
-def _norm(name: str) -> str:
-    return _NORM_NAME.sub("", name or "")
-
-
 def _is_spending(ind: DraftIndicator) -> bool:
     d = carry_data()
     pv = parse_value(ind.value or "")
@@ -253,7 +249,7 @@ def _move(inds: list[DraftIndicator]) -> tuple[list[DraftIndicator], int]:
         else:
             moves.append((ind, *target))
     for ind, l2, note in moves:
-        twin = next((o for o in out if o.level2 == l2 and _norm(o.name) == _norm(ind.name)
+        twin = next((o for o in out if o.level2 == l2 and unpunctuated_name(o.name) == unpunctuated_name(ind.name)
                      and parse_value(o.value) == parse_value(ind.value)), None)
         if twin is not None:
             twin.rules.append(_note("C09", source=ind.level2, value=ind.value))
@@ -391,15 +387,15 @@ def _add_missing(draft: Draft, fill: Optional[FillFn], profile: str) -> None:
     for l2 in get_profile(profile)["required"]:
         if _has_value(draft.indicators, l2):
             continue
-        taken = {_norm(i.name) for i in draft.indicators}
+        taken = {unpunctuated_name(i.name) for i in draft.indicators}
         for ind in fill(draft.project, l2) or []:
-            if ind.level2 != l2 or not ind.name or _norm(ind.name) in taken:
+            if ind.level2 != l2 or not ind.name or unpunctuated_name(ind.name) in taken:
                 continue
             ind = ind.model_copy(deep=True)
             ind.status = "new"
             ind.rules = [_note("C10", level2=l2), *ind.rules]
             draft.indicators.append(ind)
-            taken.add(_norm(ind.name))
+            taken.add(unpunctuated_name(ind.name))
 
 
 def _sorted(inds: list[DraftIndicator]) -> list[DraftIndicator]:
@@ -498,11 +494,9 @@ class BudgetMatch:
 
 @lru_cache(maxsize=1 << 16)
 def name_key(name: str) -> str:
-    """A project name for matching: full-width folded, no spaces, punctuation or year labels."""
-    from jixiao.corpus.values import normalise_text
-
-    rx = _compiled_strip()
-    return rx.sub("", normalise_text(name or "")).lower()
+    """A project name for matching: full-width folded, no spaces, punctuation or year labels
+    (corpus.textkeys.project_name_key with the carry rules' strip pattern)."""
+    return project_name_key(name, _compiled_strip())
 
 
 @lru_cache(maxsize=1)

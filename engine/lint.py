@@ -10,6 +10,7 @@ from functools import lru_cache
 from importlib import resources
 
 from jixiao.corpus.categories import LEVEL2_CANON
+from jixiao.corpus.textkeys import unpunctuated_name
 from jixiao.corpus.values import parse_value, years_in
 
 from .draft import Draft, DraftIndicator, LintFinding
@@ -46,10 +47,6 @@ def _money_wan(unit: str | None, number: float | None) -> float | None:
     if unit == "亿元":
         return number * 10000
     return None
-
-
-def _norm_name(name: str) -> str:
-    return re.sub(r"[\s\"“”‘’（）()、，,。:：；;]", "", name)
 
 
 def lint_draft(draft: Draft, profile: str = "default") -> list[LintFinding]:
@@ -161,7 +158,7 @@ def _duplicates(inds: list[DraftIndicator]) -> list[LintFinding]:
     from .near_duplicates import earlier_duplicates
 
     limit = _cfg()["fuzzy_duplicate"]
-    keys = [_norm_name(i.name) for i in inds]
+    keys = [unpunctuated_name(i.name) for i in inds]
     codes: dict[str, int] = {}
     groups = [codes.setdefault(i.level2, len(codes)) for i in inds]
     out, seen = [], set()

@@ -23,9 +23,9 @@ from pathlib import Path
 from jixiao.catalogue.paths import default_db_path
 from jixiao.catalogue.query import CatalogueReader
 from jixiao.catalogue.ready import connect_read_only, ensure_ready, read_only_uri
+from jixiao.corpus.textkeys import bare_name
 
 from .index import BadIndexFile, TextIndex, fit_indexes, load_indexes, save_indexes
-from .suggest import norm_key
 
 
 # cached facts of at most this many filings (or canonical indicators) are kept; then forgotten
@@ -212,7 +212,7 @@ class EngineModel:
             grouped: dict[int, list] = {i: [] for i in missing}
             for row in self.cat.indicators_of(missing):
                 cid, level2, name = row["canonical_id"], row["level2"], row["name"]
-                key = f"c:{cid}" if cid is not None else f"n:{level2}:{norm_key(name)}"
+                key = f"c:{cid}" if cid is not None else f"n:{level2}:{bare_name(name)}"
                 grouped[row["filing_id"]].append((key, level2, name, cid, row["value"] or ""))
             for i, rows in grouped.items():
                 self._rows[i] = tuple(rows)
@@ -241,21 +241,21 @@ class EngineModel:
         """Ids of the past filings of the same project (same name) or the same unit — a
         department key, or "file:<path>" for filings whose form names none — however little
         their text resembles the new project's (the caller still decides what they count for)."""
-        from .suggest import norm_key, unit_matches
+        from .suggest import unit_matches
 
         if self._owners is None:
             by_name: dict[str, list[int]] = {}
             by_dept: dict[str, list[int]] = {}
             by_file: dict[str, list[int]] = {}
             for fid, fname, dept, src in self.cat.filing_owners():
-                by_name.setdefault(norm_key(fname or ""), []).append(fid)
-                if dept and norm_key(dept):
-                    by_dept.setdefault(norm_key(dept), []).append(fid)
+                by_name.setdefault(bare_name(fname or ""), []).append(fid)
+                if dept and bare_name(dept):
+                    by_dept.setdefault(bare_name(dept), []).append(fid)
                 elif src:
                     by_file.setdefault(f"file:{src}", []).append(fid)
             self._owners = (by_name, by_dept, by_file)
         by_name, by_dept, by_file = self._owners
-        ids = list(by_name.get(norm_key(name), []) if norm_key(name) else [])
+        ids = list(by_name.get(bare_name(name), []) if bare_name(name) else [])
         if unit:
             if unit.startswith("file:"):
                 ids += by_file.get(unit, [])
@@ -270,7 +270,7 @@ class EngineModel:
         if self._feedback is None:
             weights: dict[str, float] = {}
             for name, w in self.cat.feedback().items():
-                k = norm_key(name)
+                k = bare_name(name)
                 weights[k] = weights.get(k, 0.0) + w
             self._feedback = weights
         return self._feedback

@@ -29,10 +29,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from jixiao.corpus.textkeys import FULL_WIDTH_AND_SPACE as _FOLD
 from jixiao.corpus.values import extract_quantities, parse_value
 
-_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
-_FOLD[0x3000] = 0x20
 _SPACE = re.compile(r"\s+")
 _EDGE = re.compile(r"^[^\u4e00-\u9fffA-Za-z0-9]+|[^\u4e00-\u9fffA-Za-z0-9）)]+$")
 _DATE = r"(?:19|20)\d{2}(?:[.\-/年]\s*\d{1,2}月?(?:[.\-/]\s*\d{1,2}日?)?)?"

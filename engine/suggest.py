@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from jixiao.corpus.categories import LEVEL2_CANON
+from jixiao.corpus.textkeys import bare_name
 
 from .draft import Draft, DraftIndicator, Project, SourceRef
 from .lint import lint_draft
@@ -30,13 +31,7 @@ from .reading import Reading, Stated, fold, read_project
 from .valuerules import History, fill_value, is_total_cost
 
 GENERIC = "通用"          # the fallback sector: entries every project may take
-_NORM = re.compile(r"[\s\d.%％()（）“”\"'‘’、，,。:：;；\-—/·]+|指标|的")
 OBJECT_SLOT = "{对象}"
-
-
-@lru_cache(maxsize=1 << 16)
-def norm_key(name: str) -> str:
-    return _NORM.sub("", name or "")
 
 
 @dataclass(slots=True)
@@ -78,18 +73,18 @@ def project_text(project: Project) -> str:
 
 
 def _same_project(a: str, b: str) -> bool:
-    return bool(a) and norm_key(a) == norm_key(b)
+    return bool(a) and bare_name(a) == bare_name(b)
 
 
 def unit_matches(unit_key: str, dept_key: str) -> bool:
-    """Two department keys (norm_key) for one unit: equal, or one (4+ characters) inside the
+    """Two department keys (bare_name) for one unit: equal, or one (4+ characters) inside the
     other (平罗县审批服务管理局 / 审批服务管理局)."""
     return bool(dept_key) and (dept_key == unit_key or (min(len(dept_key), len(unit_key)) >= 4
                                                         and (dept_key in unit_key or unit_key in dept_key)))
 
 
 def _same_department(filing_dept: str | None, dept_key: str) -> bool:
-    return unit_matches(dept_key, norm_key(filing_dept or ""))
+    return unit_matches(dept_key, bare_name(filing_dept or ""))
 
 
 def with_sectors(model, project: Project) -> Project:
@@ -141,7 +136,7 @@ class Evidence:
 def unit_of_filing(info: dict) -> str:
     """A past filing's unit: its department, or — when the form names none — the document it was
     published in ("file:<path>"; one published document is one unit's)."""
-    dept = norm_key(info.get("department") or "")
+    dept = bare_name(info.get("department") or "")
     return dept or (f"file:{info['src_file']}" if info.get("src_file") else "")
 
 
@@ -161,7 +156,7 @@ def _history(model, project: Project, text: str, cands: dict, exclude: set[int],
     from jixiao.catalogue.tags import fallback_tag
 
     sectors = set(project.sectors) - {fallback_tag()}
-    dept = unit or norm_key(project.department or "")
+    dept = unit or bare_name(project.department or "")
     found = [(fid, s) for fid, s in model.similar_filings(text, hcfg["k_filings"] + len(exclude))
              if fid not in exclude][:hcfg["k_filings"]]
     listed = {fid for fid, _ in found}
@@ -282,7 +277,7 @@ def _requires_met(entry: dict, text: str) -> tuple[bool, bool]:
 
 def _overlap(name: str, text: str) -> float:
     """Share of a name's two-character pieces found in the project text (0..1)."""
-    key = norm_key(name.replace(OBJECT_SLOT, ""))
+    key = bare_name(name.replace(OBJECT_SLOT, ""))
     pieces = {key[i:i + 2] for i in range(len(key) - 1)}
     if not pieces:
         return 0.0
@@ -360,7 +355,7 @@ def _unit_cost(project: Project, reading: Reading) -> tuple[str, str, str] | Non
         # and only when the count is what the project is named for (培训人次 on 乡村医生培训项目;
         # not 扑火机具 on 森林防火专项经费, whose budget also pays for the patrols)
         generic = rules_data()["unit_cost_name_generic"]
-        if _common_run(re.sub(generic, "", norm_key(project.name)), re.sub(generic, "", norm_key(counts[0].name))) < 2:
+        if _common_run(re.sub(generic, "", bare_name(project.name)), re.sub(generic, "", bare_name(counts[0].name))) < 2:
             return None
         unit = counts[0].unit
     number = reading.totals[unit][0]
@@ -400,7 +395,7 @@ def _fits(stated: Stated, c: Candidate, any_level2: bool = False) -> bool:
 
     if (c.level2 != stated.level2 and not any_level2) or c.stated is not None:
         return False
-    a, b = norm_key(stated.name), norm_key(c.name)
+    a, b = bare_name(stated.name), bare_name(c.name)
     if not a or not b or min(len(a), len(b)) < 2:
         return False
     unit_ok = None
@@ -464,12 +459,12 @@ def _described(project: Project, reading: Reading, cands: dict, who: str) -> Non
     w = rules_data()["ranking"]
     for n, s in enumerate(reading.stated):
         name = s.name
-        if s.level2 == "服务对象满意度指标" and len(norm_key(name)) <= 3:
+        if s.level2 == "服务对象满意度指标" and len(bare_name(name)) <= 3:
             name = f"{who}满意度"
             s = Stated(s.kind, s.level2, name, s.value, s.clause, s.number, s.unit, s.op)
         base = w["described_purpose"] if s.kind == "purpose" else w["described"]
         fits = sorted((c for c in cands.values() if _fits(s, c)),
-                      key=lambda c: -fuzz.ratio(norm_key(s.name), norm_key(c.name)))
+                      key=lambda c: -fuzz.ratio(bare_name(s.name), bare_name(c.name)))
         twin = fits[0] if fits else None
         if s.kind != "purpose":            # the same indicator again, waiting for a number
             for other in [c for c in cands.values() if c is not twin and c.library_value
@@ -480,7 +475,7 @@ def _described(project: Project, reading: Reading, cands: dict, who: str) -> Non
             twin.parts["described"] = base - 0.01 * n
             twin.sources.append(SourceRef(kind="description", name="项目描述", value=s.value,
                                           detail=f"描述写明「{s.clause[:40]}」"))
-            if len(norm_key(s.name)) >= 3:
+            if len(bare_name(s.name)) >= 3:
                 twin.name = s.name     # the officer's own wording
             continue
         if twin is not None:           # a purpose the library already has: support it
@@ -515,7 +510,7 @@ def _merge_library_twins(cands: dict) -> None:
     """A past line named as a library entry is one candidate: the past line's evidence with the
     library's typical value and basis (群众对热线知晓率 gets ≥90% instead of 待填写).  Sentence-like
     names of other units' filings are dropped (lint L22); the unit's own habits stay."""
-    library = {(c.level2, norm_key(c.name)): c for c in cands.values() if c.library_type}
+    library = {(c.level2, bare_name(c.name)): c for c in cands.values() if c.library_type}
     long_max = rules_data()["ranking"]["sentence_chars"]
     for key in list(cands):
         c = cands.get(key)
@@ -525,7 +520,7 @@ def _merge_library_twins(cands: dict) -> None:
         if not own and (len(c.name) > long_max or "，" in c.name or "," in c.name):
             del cands[key]
             continue
-        twin = library.pop((_fix_category(c), norm_key(c.name)), None)
+        twin = library.pop((_fix_category(c), bare_name(c.name)), None)
         if twin is not None:
             c.library_value, c.library_basis = twin.library_value, twin.library_basis
             c.library_type, c.library_code = twin.library_type, twin.library_code
@@ -607,7 +602,7 @@ def score(cands: dict[str, Candidate], feedback: dict[str, float], max_usage: in
             lib = get("library") + w["requires_bonus"] * get("requires", 0.0) + w["name_overlap"] * get("overlap", 0.0)
             s = max(s, lib) + (0.1 if s and c.history else 0.0)
         s += w["name_match"] * get("name", 0.0)
-        fb = feedback.get(norm_key(c.name), 0.0) if feedback else 0.0
+        fb = feedback.get(bare_name(c.name), 0.0) if feedback else 0.0
         s += max(-2 * w["feedback"], min(2 * w["feedback"], w["feedback"] * fb))
         if (len(c.name) > 25 or "，" in c.name) and not c.stated:
             s -= w["long_name"]
@@ -660,7 +655,7 @@ def _waits_for_number(c: Candidate) -> str | None:
 def _names_the_public(name: str) -> bool:
     """A satisfaction line that asks the public at large (群众满意度, 市民满意度, 服务对象满意度),
     not a particular group (学员满意度, 沿街商户满意度)."""
-    who = re.sub(r"(满意度|满意率)$", "", norm_key(name))
+    who = re.sub(r"(满意度|满意率)$", "", bare_name(name))
     return who in rules_data()["satisfaction"]["generic"]
 
 
@@ -698,7 +693,7 @@ def select(by_l2: dict[str, list[Candidate]], profile: str = "default", sizes: d
     has_total = [False]
 
     def take(c: Candidate) -> bool:
-        k = norm_key(c.name)
+        k = bare_name(c.name)
         if not k or any(_near_duplicate(k, o) for o in keys):
             return False
         blank = _waits_for_number(c)
@@ -822,10 +817,10 @@ class Ranking:
 
     def alternatives(self, level2: str, exclude_names: list[str] = ()) -> list[Candidate]:
         """Candidates of a category not yet in the table, best first, near-duplicates removed."""
-        taken = [norm_key(n) for n in exclude_names]
+        taken = [bare_name(n) for n in exclude_names]
         out = []
         for c in self.by_level2.get(level2, []):
-            k = norm_key(c.name)
+            k = bare_name(c.name)
             if k and not any(_near_duplicate(k, t) for t in taken):
                 out.append(c)
                 taken.append(k)
