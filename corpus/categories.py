@@ -84,6 +84,15 @@ def is_section_label(text: str) -> bool:
     return k.endswith("绩效指标") and len(k) <= 14
 
 
+def is_satisfaction_name(name: str) -> bool:
+    """Does a 三级 name measure satisfaction (docs/domain.md §3)?  Its `satisfaction.word` (满意)
+    must remain once the `exclude` words (不满意) are removed: 不满意工单数量 counts complaints."""
+    rule = _data()["satisfaction"]
+    for word in rule["exclude"]:
+        name = name.replace(word, "")
+    return rule["word"] in name
+
+
 def canonical_level2(text: str) -> str | None:
     """Accept either a canonical name, a short name (数量) or any known spelling."""
     if text in LEVEL1_OF:

@@ -25,6 +25,7 @@ from importlib import resources
 from .categories import (
     LEVEL1_OF,
     is_basis,
+    is_satisfaction_name,
     is_section_label,
     label_key,
     level1_of,
@@ -145,7 +146,7 @@ _INFER = {
 def infer_level2(level1: str | None, name: str, value: str = "") -> str:
     """Best canonical 二级 for an indicator whose form gave only a 一级 (or nothing)."""
     text = f"{name} {value}"
-    if level1 == "满意度指标" or "满意" in name:
+    if level1 == "满意度指标" or is_satisfaction_name(name):
         return "服务对象满意度指标"
     pv = parse_value(value)
     if level1 == "效益指标":

@@ -45,13 +45,13 @@ from functools import lru_cache
 from importlib import resources
 from typing import Callable, Optional
 
-from jixiao.corpus.categories import LEVEL1_OF, LEVEL2_CANON
+from jixiao.corpus.categories import LEVEL1_OF, LEVEL2_CANON, is_satisfaction_name
 from jixiao.corpus.textkeys import FULL_WIDTH_ASCII as _FOLD
 from jixiao.corpus.textkeys import project_name_key, unpunctuated_name
 from jixiao.corpus.values import format_value, parse_value, roll_years, years_in
 
 from .draft import Draft, DraftIndicator, Project, draft_from_filing
-from .lint import is_satisfaction_name, lint_draft
+from .lint import lint_draft
 from .profiles import profile as get_profile
 from .profiles import rules_data
 from .valuerules import match_rule

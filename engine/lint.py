@@ -9,7 +9,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from jixiao.corpus.categories import LEVEL2_CANON
+from jixiao.corpus.categories import LEVEL2_CANON, is_satisfaction_name
 from jixiao.corpus.textkeys import unpunctuated_name
 from jixiao.corpus.values import parse_value, years_in
 
@@ -141,14 +141,6 @@ def _name_checks(idx, ind: DraftIndicator) -> list[LintFinding]:
     return f
 
 
-def is_satisfaction_name(name: str) -> bool:
-    """Does a 三级 name measure satisfaction (L09/L10)?  "不满意工单数量" counts complaints, not."""
-    cfg = _cfg()
-    for word in cfg.get("satisfaction_exclude", []):
-        name = name.replace(word, "")
-    return cfg["satisfaction_word"] in name
-
-
 def _duplicates(inds: list[DraftIndicator]) -> list[LintFinding]:
     """L16: a line whose name repeats (or nearly repeats) an earlier line of another category.
 
@@ -178,4 +170,4 @@ def summary(findings: list[LintFinding]) -> dict[str, int]:
     return counts
 
 
-__all__ = ["is_satisfaction_name", "lint_draft", "summary", "LEVEL2_CANON"]
+__all__ = ["lint_draft", "summary", "LEVEL2_CANON"]

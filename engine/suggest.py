@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from jixiao.corpus.categories import LEVEL2_CANON
+from jixiao.corpus.categories import LEVEL2_CANON, is_satisfaction_name
 from jixiao.corpus.textkeys import bare_name
 
 from .draft import Draft, DraftIndicator, Project, SourceRef
@@ -610,8 +610,9 @@ def score(cands: dict[str, Candidate], feedback: dict[str, float], max_usage: in
 
 
 def _fix_category(c: Candidate) -> str:
-    """Satisfaction belongs in 满意度, and 知晓率/投诉率 do not (lint L09/L10 avoided)."""
-    if "满意" in c.name and "不满意" not in c.name:
+    """Satisfaction belongs in 满意度, and 知晓率/投诉率/不满意工单数量 do not: the one rule lint
+    L09/L10 checks (corpus.categories.is_satisfaction_name)."""
+    if is_satisfaction_name(c.name):
         return "服务对象满意度指标"
     if c.level2 == "服务对象满意度指标":
         return "社会效益指标"
