@@ -45,7 +45,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Callable, Optional
 
-from jixiao.corpus.categories import LEVEL1_OF, LEVEL2_CANON, is_satisfaction_name
+from jixiao.corpus.categories import L1, L2, LEVEL1_OF, LEVEL2_CANON, is_satisfaction_name
 from jixiao.corpus.textkeys import FULL_WIDTH_ASCII as _FOLD
 from jixiao.corpus.textkeys import project_name_key, unpunctuated_name
 from jixiao.corpus.values import format_value, parse_value, roll_years, years_in
@@ -200,7 +200,7 @@ def _roll_indicator(ind: DraftIndicator, delta: int, year: int) -> None:
             setattr(ind, attr, r.text)
             changed = True
     value = ind.value or ""
-    if value and (ind.level2 == "时效指标" or parse_value(value).kind == "deadline"):
+    if value and (ind.level2 == L2.TIMELINESS or parse_value(value).kind == "deadline"):
         fixed = _into_year(value, year)
         if fixed != value:
             ind.rules.append(_note("C04", old=value, new=fixed))
@@ -227,13 +227,13 @@ def _move_target(ind: DraftIndicator) -> tuple[str, str] | None:
     if not name:
         return None
     sat = is_satisfaction_name(name)
-    if sat and l2 != "服务对象满意度指标":
-        return "服务对象满意度指标", _note("C06", name=name, source=l2)
-    if not sat and l2 == "服务对象满意度指标":
+    if sat and l2 != L2.SATISFACTION:
+        return L2.SATISFACTION, _note("C06", name=name, source=l2)
+    if not sat and l2 == L2.SATISFACTION:
         target = carry_data()["non_satisfaction_target"]
         return target, _note("C07", name=name, target=target)
-    if LEVEL1_OF.get(l2) == "效益指标" and _is_spending(ind):
-        return "成本指标", _note("C08", name=name, value=ind.value, source=l2)
+    if LEVEL1_OF.get(l2) == L1.BENEFIT and _is_spending(ind):
+        return L2.COST, _note("C08", name=name, value=ind.value, source=l2)
     return None
 
 
@@ -263,7 +263,7 @@ def _move(inds: list[DraftIndicator]) -> tuple[list[DraftIndicator], int]:
 
 
 def _is_total_cost(ind: DraftIndicator) -> bool:
-    if ind.level2 != "成本指标" or not ind.name:
+    if ind.level2 != L2.COST or not ind.name:
         return False
     if "{budget}" not in str(match_rule(ind.level2, ind.name).get("value", "")):
         return False                                  # unit costs, control rates
@@ -470,7 +470,7 @@ def carry_forward(filing, year: int, budget: float | None = None, *, fill: Optio
     for ind in inds:
         if budget is not None and _is_total_cost(ind):
             _recost(ind, float(budget), year)
-        elif ind.level2 == "成本指标":
+        elif ind.level2 == L2.COST:
             _cost_floor_to_ceiling(ind, scaled=ratio is not None and ratio != 1)
             if ratio is not None:
                 _scale_cost(ind, ratio, float(filing.budget), float(budget))

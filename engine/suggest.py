@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from jixiao.corpus.categories import LEVEL2_CANON, is_satisfaction_name
+from jixiao.corpus.categories import L2, LEVEL2_CANON, is_satisfaction_name
 from jixiao.corpus.textkeys import bare_name
 
 from .draft import Draft, DraftIndicator, Project, SourceRef
@@ -317,7 +317,7 @@ def _library(model, project: Project, cands: dict, text: str, who: str, who_desc
         position[slot] = n + 1
         if not applies:
             continue
-        if entry["level2"] == "服务对象满意度指标" and _names_foreign_beneficiary(entry["name"], text, native):
+        if entry["level2"] == L2.SATISFACTION and _names_foreign_beneficiary(entry["name"], text, native):
             continue
         if sector == fallback:
             base = w["generic"]
@@ -348,7 +348,7 @@ def _unit_cost(project: Project, reading: Reading) -> tuple[str, str, str] | Non
     unit = next((u for u in reading.products if u in units), None)
     if unit is None:
         grouping = rules_data()["unit_cost_grouping"]
-        counts = [s for s in reading.stated if s.kind == "quantity" and s.level2 == "数量指标" and s.number
+        counts = [s for s in reading.stated if s.kind == "quantity" and s.level2 == L2.QUANTITY and s.number
                   and s.unit not in grouping]
         if len(counts) != 1 or counts[0].unit not in units:
             return None
@@ -459,7 +459,7 @@ def _described(project: Project, reading: Reading, cands: dict, who: str) -> Non
     w = rules_data()["ranking"]
     for n, s in enumerate(reading.stated):
         name = s.name
-        if s.level2 == "服务对象满意度指标" and len(bare_name(name)) <= 3:
+        if s.level2 == L2.SATISFACTION and len(bare_name(name)) <= 3:
             name = f"{who}满意度"
             s = Stated(s.kind, s.level2, name, s.value, s.clause, s.number, s.unit, s.op)
         base = w["described_purpose"] if s.kind == "purpose" else w["described"]
@@ -496,7 +496,7 @@ def _described(project: Project, reading: Reading, cands: dict, who: str) -> Non
         got = _template_unit(c.library_value) if c.library_value and "{N}" in c.library_value else None
         return got.partition("/")[2] if got and "/" in got and got.startswith("元") else None
 
-    target = next((c for c in cands.values() if c.level2 == "成本指标" and c.stated is None
+    target = next((c for c in cands.values() if c.level2 == L2.COST and c.stated is None
                    and _same_measure(per_unit(c), unit)), None)
     if target is None:
         name = rules_data()["unit_cost_units"][unit]
@@ -613,9 +613,9 @@ def _fix_category(c: Candidate) -> str:
     """Satisfaction belongs in 满意度, and 知晓率/投诉率/不满意工单数量 do not: the one rule lint
     L09/L10 checks (corpus.categories.is_satisfaction_name)."""
     if is_satisfaction_name(c.name):
-        return "服务对象满意度指标"
-    if c.level2 == "服务对象满意度指标":
-        return "社会效益指标"
+        return L2.SATISFACTION
+    if c.level2 == L2.SATISFACTION:
+        return L2.SOCIAL
     return c.level2
 
 
@@ -661,7 +661,7 @@ def _names_the_public(name: str) -> bool:
 
 
 def _is_total(c: Candidate) -> bool:
-    return c.level2 == "成本指标" and c.stated is None and c.computed is None \
+    return c.level2 == L2.COST and c.stated is None and c.computed is None \
         and is_total_cost(c.name, c.library_value)
 
 
@@ -700,8 +700,8 @@ def select(by_l2: dict[str, list[Candidate]], profile: str = "default", sizes: d
         blank = _waits_for_number(c)
         if blank and any(_waits_for_number(o) == blank for o in chosen[c.level2]):
             return False               # two lines of one category waiting for the same kind of number
-        if c.level2 == "服务对象满意度指标" and _names_the_public(c.name) \
-                and any(_names_the_public(o.name) for o in chosen["服务对象满意度指标"]):
+        if c.level2 == L2.SATISFACTION and _names_the_public(c.name) \
+                and any(_names_the_public(o.name) for o in chosen[L2.SATISFACTION]):
             return False               # 群众满意度 and 市民满意度 ask the same people
         if _is_total(c):
             if has_total[0]:
@@ -721,7 +721,7 @@ def select(by_l2: dict[str, list[Candidate]], profile: str = "default", sizes: d
             for c in list(pending(l2)):
                 if c.described:
                     take(c)
-    for c in list(pending("成本指标")):
+    for c in list(pending(L2.COST)):
         if _is_total(c) and take(c):
             break
     # 1. the guaranteed places: one per required category, more where the quota asks and the

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
+from jixiao.corpus.categories import L2
 from jixiao.corpus.values import parse_value, roll_years, years_in
 
 from .profiles import rules_data
@@ -119,7 +120,7 @@ def is_total_cost(name: str, library_value: str | None = None) -> bool:
         return True
     if library_value and "{N}" in library_value:
         return False                  # a number to fill: a part or a unit cost, not the budget
-    return match_rule("成本指标", name)["id"] == "R03"
+    return match_rule(L2.COST, name)["id"] == "R03"
 
 
 def _history_note(h: History, rolled: int, value: str) -> str:
@@ -174,7 +175,7 @@ def fill_value(level2: str, name: str, *, budget: float | None, year: int | None
             pv = parse_value(value)
             if year is not None and any(y < year for y in years_in(value)):
                 continue                    # still names a past year: not usable as a target
-            if level2 == "成本指标" and pv.op in ("≥", ">"):
+            if level2 == L2.COST and pv.op in ("≥", ">"):
                 continue                    # a floor on spending is a filing error (lint L12)
             note = ""
             if pv.kind == "number" and not pv.unit:
