@@ -25,6 +25,7 @@ from jixiao.catalogue.query import CatalogueReader
 from jixiao.catalogue.ready import connect_read_only, ensure_ready, read_only_uri
 from jixiao.corpus.textkeys import bare_name
 
+from .candidate_key import CandidateKey, KeyKind
 from .index import BadIndexFile, TextIndex, fit_indexes, load_indexes, save_indexes
 
 
@@ -212,7 +213,8 @@ class EngineModel:
             grouped: dict[int, list] = {i: [] for i in missing}
             for row in self.cat.indicators_of(missing):
                 cid, level2, name = row["canonical_id"], row["level2"], row["name"]
-                key = f"c:{cid}" if cid is not None else f"n:{level2}:{bare_name(name)}"
+                key = (CandidateKey(KeyKind.CANONICAL, str(cid)) if cid is not None
+                       else CandidateKey(KeyKind.PAST_NAME, f"{level2}:{bare_name(name)}"))
                 grouped[row["filing_id"]].append((key, level2, name, cid, row["value"] or ""))
             for i, rows in grouped.items():
                 self._rows[i] = tuple(rows)

@@ -23,6 +23,7 @@ from functools import lru_cache
 from jixiao.corpus.categories import L2, LEVEL2_CANON, is_satisfaction_name
 from jixiao.corpus.textkeys import bare_name
 
+from .candidate_key import CandidateKey, KeyKind
 from .draft import Draft, DraftIndicator, Project, SourceRef
 from .lint import lint_draft
 from .profiles import profile as get_profile
@@ -38,11 +39,11 @@ OBJECT_SLOT = "{对象}"
 class Candidate:
     """One possible line of the draft and the evidence for it.
 
-    key: "d:<n>" read from the description, "x:<unit>" a worked-out unit cost, "c:<canonical id>"
-    / "n:<二级>:<name>" a past filing's indicator, "l:<code>" a sector library entry,
-    "u:<name>" an indicator the officer named.
+    key: where it comes from and which one (engine.candidate_key: a line read from the
+    description, a worked-out unit cost, a past filing's indicator by canonical id or by 二级 and
+    name, a sector library entry, an indicator the officer named).
     """
-    key: str
+    key: CandidateKey
     level2: str
     name: str
     score: float = 0.0
@@ -325,7 +326,7 @@ def _library(model, project: Project, cands: dict, text: str, who: str, who_desc
             rank_of = ranks.get(sector, len(w["sector_rank"]) - 1)
             base = w["sector_rank"][min(rank_of, len(w["sector_rank"]) - 1)]
         name = _own_wording(entry["name"].replace(OBJECT_SLOT, who), text, word)
-        key = f"l:{entry['code']}"
+        key = CandidateKey(KeyKind.LIBRARY, entry["code"])
         cands[key] = Candidate(
             key=key, level2=entry["level2"], name=name, library_value=entry.get("value"),
             library_basis=entry.get("basis"), library_type=sector, library_code=entry["code"],
@@ -481,7 +482,7 @@ def _described(project: Project, reading: Reading, cands: dict, who: str) -> Non
         if twin is not None:           # a purpose the library already has: support it
             twin.parts["described"] = max(twin.parts.get("described", 0.0), base - 0.01 * n)
             continue
-        key = f"d:{n}"
+        key = CandidateKey(KeyKind.DESCRIBED, str(n))
         cands[key] = Candidate(key=key, level2=s.level2, name=name, stated=s,
                                parts={"described": base - 0.01 * n},
                                sources=[SourceRef(kind="description", name="项目描述", value=s.value,
@@ -500,7 +501,8 @@ def _described(project: Project, reading: Reading, cands: dict, who: str) -> Non
                    and _same_measure(per_unit(c), unit)), None)
     if target is None:
         name = rules_data()["unit_cost_units"][unit]
-        target = cands[f"x:{unit}"] = Candidate(key=f"x:{unit}", level2="成本指标", name=name)
+        key = CandidateKey(KeyKind.UNIT_COST, unit)
+        target = cands[key] = Candidate(key=key, level2=L2.COST, name=name)
     target.computed = (value, reason)
     target.parts["unit_cost"] = 1.0
     target.sources.append(SourceRef(kind="rule", name="单位成本", value=value, detail=reason))
@@ -561,7 +563,7 @@ def gather(model, project: Project, exclude_filings: set[int] = frozenset(), uni
         for cid, s in model.similar_names(text, hcfg["k_names"]):
             if s < hcfg["names_floor"]:
                 break
-            key = f"c:{cid}"
+            key = CandidateKey(KeyKind.CANONICAL, str(cid))
             c = cands.get(key)
             if c is None:
                 c = cands[key] = Candidate(key=key, level2="", name="", canonical_id=cid)

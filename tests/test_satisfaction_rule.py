@@ -6,6 +6,7 @@ import pytest
 
 from jixiao.corpus.categories import is_satisfaction_name
 from jixiao.corpus.layout import infer_level2
+from jixiao.engine.candidate_key import CandidateKey, KeyKind
 from jixiao.engine.draft import Draft, DraftIndicator, Project
 from jixiao.engine.lint import lint_draft
 from jixiao.engine.suggest import Candidate, by_category
@@ -44,7 +45,7 @@ def test_parser_files_where_lint_agrees(name, level1):
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("level2", [SAT, "数量指标", "社会效益指标"])
 def test_suggest_moves_where_lint_agrees(name, level2):
-    c = Candidate(key=f"u:{name}", level2=level2, name=name)
+    c = Candidate(key=CandidateKey(KeyKind.OFFICER, name), level2=level2, name=name)
     placed = [l2 for l2, ranked in by_category({"k": c}).items() if c in ranked]
     assert len(placed) == 1
     assert (placed[0] == SAT) is NAMES[name]

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from jixiao.corpus.categories import LEVEL2_CANON
 from jixiao.corpus.textkeys import bare_name
+from jixiao.engine.candidate_key import CandidateKey
 from jixiao.engine.draft import DraftIndicator, SourceRef
 
 from . import store, view
@@ -61,7 +62,7 @@ class Session:
         self.ranking = None
         self.closed = False
         self._undo: list[str] = []
-        self._cand_cache: dict[str, DraftIndicator] = {}
+        self._cand_cache: dict[CandidateKey, DraftIndicator] = {}
         self._saved: str | None = None
         self.save_problem: str | None = None   # why the last save failed, None when saving works
         self.saved_instead: Path | None = None  # where the last failed save went instead
