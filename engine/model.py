@@ -22,6 +22,7 @@ from pathlib import Path
 
 from jixiao.catalogue.paths import default_db_path
 from jixiao.catalogue.query import CatalogueReader
+from jixiao.catalogue.records import CanonicalFacts, FilingFacts, LibraryEntry
 from jixiao.catalogue.ready import connect_read_only, ensure_ready, read_only_uri
 from jixiao.corpus.textkeys import bare_name
 
@@ -33,9 +34,8 @@ from .index import BadIndexFile, TextIndex, fit_indexes, load_indexes, save_inde
 CACHE_MAX = 50_000
 
 
-def _frozen_tags(info: dict) -> dict:
-    info["tags"] = frozenset(info["tags"])
-    return info
+def _frozen_tags(info: CanonicalFacts) -> CanonicalFacts:
+    return info._replace(tags=frozenset(info.tags))
 
 
 def _catalogue_error(path: Path, exc):
@@ -200,8 +200,8 @@ class EngineModel:
                 cache[i] = adapt(info) if adapt is not None and info is not None else info
         return {i: cache[i] for i in ids if cache.get(i) is not None}
 
-    def filing_facts(self, ids) -> dict[int, dict]:
-        """id → {id, name, year, budget, department, description, kind} of the filings that exist."""
+    def filing_facts(self, ids) -> dict[int, FilingFacts]:
+        """id → the facts of the filings that exist."""
         return self._facts(self._filings, ids, self.cat.filings)
 
     def filing_rows(self, ids) -> list[tuple[int, tuple]]:
@@ -212,26 +212,26 @@ class EngineModel:
         if missing:
             grouped: dict[int, list] = {i: [] for i in missing}
             for row in self.cat.indicators_of(missing):
-                cid, level2, name = row["canonical_id"], row["level2"], row["name"]
+                cid, level2, name = row.canonical_id, row.level2, row.name
                 key = (CandidateKey(KeyKind.CANONICAL, str(cid)) if cid is not None
                        else CandidateKey(KeyKind.PAST_NAME, f"{level2}:{bare_name(name)}"))
-                grouped[row["filing_id"]].append((key, level2, name, cid, row["value"] or ""))
+                grouped[row.filing_id].append((key, level2, name, cid, row.value or ""))
             for i, rows in grouped.items():
                 self._rows[i] = tuple(rows)
         return [(i, self._rows[i]) for i in wanted if self._rows.get(i)]
 
-    def canonical_facts(self, ids) -> dict[int, dict]:
-        """id → {id, code, level2, name, usage, typical_value, tags (frozenset)} of those that exist."""
+    def canonical_facts(self, ids) -> dict[int, CanonicalFacts]:
+        """id → the facts (tags a frozenset) of the canonical indicators that exist."""
         return self._facts(self._canon, ids, self.cat.canonicals, _frozen_tags)
 
-    def library_entries(self, sectors) -> list[dict]:
+    def library_entries(self, sectors) -> list[LibraryEntry]:
         """Sector library entries (行业指标库) of these sectors plus the 通用 ones, in library order."""
         from jixiao.catalogue.tags import fallback_tag
 
         if self._library is None:
             self._library = self.cat.library(None)
         wanted = set(sectors) | {fallback_tag()}
-        return [r for r in self._library if r["type"] in wanted]
+        return [r for r in self._library if r.type in wanted]
 
     def sector_beneficiaries(self) -> dict[str, tuple[str, ...]]:
         """Sector → its typical beneficiaries (most typical first), from the shipped sector files."""

@@ -23,6 +23,8 @@ from functools import lru_cache
 from jixiao.corpus.categories import L2, LEVEL2_CANON, is_satisfaction_name
 from jixiao.corpus.textkeys import bare_name
 
+from jixiao.catalogue.records import FilingFacts, LibraryEntry
+
 from .candidate_key import CandidateKey, KeyKind
 from .draft import Draft, DraftIndicator, Project, SourceRef
 from .lint import lint_draft
@@ -108,11 +110,11 @@ class Evidence:
     """What gathering found: candidates, and the past filings they came from (best first)."""
     cands: dict[str, Candidate]
     similar: list[tuple[int, float]]          # (filing id, similarity) of the filings used
-    filing_info: dict[int, dict]
+    filing_info: dict[int, FilingFacts]
     reading: Reading
 
     def refs(self, k: int = 5) -> list[SourceRef]:
-        return [SourceRef(kind="filing", name=self.filing_info[f]["name"], year=self.filing_info[f]["year"],
+        return [SourceRef(kind="filing", name=self.filing_info[f].name, year=self.filing_info[f].year,
                           similarity=round(s, 3)) for f, s in self.similar[:k] if f in self.filing_info]
 
     own_sizes: list[dict] = field(default_factory=list)   # per 二级 counts of own filings, most similar first
@@ -134,19 +136,19 @@ class Evidence:
 
 
 # -- gathering -------------------------------------------------------------------------------------
-def unit_of_filing(info: dict) -> str:
+def unit_of_filing(info: FilingFacts) -> str:
     """A past filing's unit: its department, or — when the form names none — the document it was
     published in ("file:<path>"; one published document is one unit's)."""
-    dept = bare_name(info.get("department") or "")
-    return dept or (f"file:{info['src_file']}" if info.get("src_file") else "")
+    dept = bare_name(info.department or "")
+    return dept or (f"file:{info.src_file}" if info.src_file else "")
 
 
-def _same_unit(unit: str, info: dict) -> bool:
+def _same_unit(unit: str, info: FilingFacts) -> bool:
     if not unit:
         return False
     if unit.startswith("file:"):
         return unit == unit_of_filing(info)
-    return _same_department(info.get("department"), unit)
+    return _same_department(info.department, unit)
 
 
 def _history(model, project: Project, text: str, cands: dict, exclude: set[int],
@@ -171,9 +173,9 @@ def _history(model, project: Project, text: str, cands: dict, exclude: set[int],
         finfo = info.get(fid)
         if finfo is None:
             continue
-        same = _same_project(finfo.get("name", ""), project.name)
+        same = _same_project(finfo.name, project.name)
         own = _same_unit(dept, finfo)
-        tags = finfo.get("tags") or ()
+        tags = finfo.tags
         shared = not sectors or bool(sectors & set(tags))
         # another unit's filing counts when really alike: similar enough, and its main sector
         # is one of the project's (an office-equipment purchase is not a hall's upkeep)
@@ -200,7 +202,7 @@ def _history(model, project: Project, text: str, cands: dict, exclude: set[int],
             c = cands.get(key)
             if c is None:
                 c = cands[key] = Candidate(key, level2, name, canonical_id=cid)
-            c.history.append(History(value, finfo.get("year"), finfo.get("name", ""), s, same, unit))
+            c.history.append(History(value, finfo.year, finfo.name, s, same, unit))
             if c.last_filing != fid:       # rows come filing by filing
                 c.last_filing = fid
                 c.n_filings += 1
@@ -230,10 +232,10 @@ def _canonical_facts(model, cands: dict, exclude: set[int], sectors: set[str]) -
         if got is None or c.canonical_id in only_excluded:
             del cands[key]
             continue
-        c.level2 = got["level2"]
-        c.name = got["name"] or c.name
-        c.usage = int(got.get("usage") or 0)
-        c.parts["tag"] = 1.0 if not sectors.isdisjoint(got["tags"]) else 0.0
+        c.level2 = got.level2
+        c.name = got.name or c.name
+        c.usage = int(got.usage or 0)
+        c.parts["tag"] = 1.0 if not sectors.isdisjoint(got.tags) else 0.0
 
 
 def _beneficiary(project: Project, reading: Reading, sector_beneficiaries: dict) -> str:
@@ -267,9 +269,9 @@ def _own_wording(name: str, text: str, word: str | None) -> str:
     return name
 
 
-def _requires_met(entry: dict, text: str) -> tuple[bool, bool]:
+def _requires_met(entry: LibraryEntry, text: str) -> tuple[bool, bool]:
     """(applies, specialised): an entry applies when the project text holds one of its words."""
-    req = entry.get("requires") or "[]"
+    req = entry.requires or "[]"
     words = json.loads(req) if isinstance(req, str) else list(req)
     if not words:
         return True, False
@@ -311,27 +313,27 @@ def _library(model, project: Project, cands: dict, text: str, who: str, who_desc
     position: dict[tuple[str, str], int] = {}
     word = _payment_word(text)
     for entry in model.library_entries(project.sectors):
-        sector = entry["type"]
+        sector = entry.type
         applies, specialised = _requires_met(entry, text)
-        slot = (sector, entry["level2"])
+        slot = (sector, entry.level2)
         n = position.get(slot, 0)
         position[slot] = n + 1
         if not applies:
             continue
-        if entry["level2"] == L2.SATISFACTION and _names_foreign_beneficiary(entry["name"], text, native):
+        if entry.level2 == L2.SATISFACTION and _names_foreign_beneficiary(entry.name, text, native):
             continue
         if sector == fallback:
             base = w["generic"]
         else:
             rank_of = ranks.get(sector, len(w["sector_rank"]) - 1)
             base = w["sector_rank"][min(rank_of, len(w["sector_rank"]) - 1)]
-        name = _own_wording(entry["name"].replace(OBJECT_SLOT, who), text, word)
-        key = CandidateKey(KeyKind.LIBRARY, entry["code"])
+        name = _own_wording(entry.name.replace(OBJECT_SLOT, who), text, word)
+        key = CandidateKey(KeyKind.LIBRARY, entry.code)
         cands[key] = Candidate(
-            key=key, level2=entry["level2"], name=name, library_value=entry.get("value"),
-            library_basis=entry.get("basis"), library_type=sector, library_code=entry["code"],
+            key=key, level2=entry.level2, name=name, library_value=entry.value,
+            library_basis=entry.basis, library_type=sector, library_code=entry.code,
             parts={"library": base - w["position_step"] * n
-                   + (sat["described_bonus"] if who_described and OBJECT_SLOT in entry["name"] else 0.0),
+                   + (sat["described_bonus"] if who_described and OBJECT_SLOT in entry.name else 0.0),
                    "requires": 1.0 if specialised else 0.0,
                    "overlap": _overlap(name, text)},
         )
