@@ -427,8 +427,9 @@ def _fits(stated: Stated, c: Candidate, any_level2: bool = False) -> bool:
         return True                    # 上线时间 2026年9月底前 is the sector's 系统上线（验收）时间
     if unit_ok and stated.unit in rules["same_unit_fits"] and waiting:
         return True                    # 新造林面积 3000亩 is the sector's 项目实施面积 ≥{N}亩
-    short = min(len(a), len(b))
-    return fuzz.ratio(a, b) >= 80 or (short >= 3 and fuzz.partial_ratio(a, b) >= 90)
+    short, alike = min(len(a), len(b)), rules["name_alike"]
+    return fuzz.ratio(a, b) >= alike["ratio"] or (short >= alike["partial_min_chars"]
+                                                   and fuzz.partial_ratio(a, b) >= alike["partial_ratio"])
 
 
 def _common_tail(a: str, b: str) -> int:
@@ -475,18 +476,18 @@ def _described(project: Project, reading: Reading, cands: dict, who: str) -> Non
                 del cands[other.key]
         if twin is not None and s.kind != "purpose":
             twin.stated = s
-            twin.parts["described"] = base - 0.01 * n
+            twin.parts["described"] = base - w["described_step"] * n
             twin.sources.append(SourceRef(kind="description", name="项目描述", value=s.value,
                                           detail=f"描述写明「{s.clause[:40]}」"))
             if len(bare_name(s.name)) >= 3:
                 twin.name = s.name     # the officer's own wording
             continue
         if twin is not None:           # a purpose the library already has: support it
-            twin.parts["described"] = max(twin.parts.get("described", 0.0), base - 0.01 * n)
+            twin.parts["described"] = max(twin.parts.get("described", 0.0), base - w["described_step"] * n)
             continue
         key = CandidateKey(KeyKind.DESCRIBED, str(n))
         cands[key] = Candidate(key=key, level2=s.level2, name=name, stated=s,
-                               parts={"described": base - 0.01 * n},
+                               parts={"described": base - w["described_step"] * n},
                                sources=[SourceRef(kind="description", name="项目描述", value=s.value,
                                                   detail=f"描述写明「{s.clause[:40]}」")])
     cost = _unit_cost(project, reading)
@@ -597,18 +598,19 @@ def score(cands: dict[str, Candidate], feedback: dict[str, float], max_usage: in
             s = max(s, w["same_project"])
         if get("same_unit"):
             s = max(s, w["same_unit"] + w["same_unit_sim"] * min(1.0, get("same_unit") - 1.0)
-                    + step * 0.5 * (c.n_filings - 1))
+                    + step * w["same_unit_step_share"] * (c.n_filings - 1))
         if get("similar") and c.n_filings:
             s = max(s, w["similar_base"] + w["similar_sim"] * c.sim_max + step * (c.n_filings - 1) * c.sim_max)
         if get("unit_cost"):
             s = max(s, w["unit_cost"])
         if "library" in c.parts:
             lib = get("library") + w["requires_bonus"] * get("requires", 0.0) + w["name_overlap"] * get("overlap", 0.0)
-            s = max(s, lib) + (0.1 if s and c.history else 0.0)
+            s = max(s, lib) + (w["history_bonus"] if s and c.history else 0.0)
         s += w["name_match"] * get("name", 0.0)
         fb = feedback.get(bare_name(c.name), 0.0) if feedback else 0.0
-        s += max(-2 * w["feedback"], min(2 * w["feedback"], w["feedback"] * fb))
-        if (len(c.name) > 25 or "，" in c.name) and not c.stated:
+        cap = w["feedback_cap"] * w["feedback"]
+        s += max(-cap, min(cap, w["feedback"] * fb))
+        if (len(c.name) > w["long_name_chars"] or "，" in c.name) and not c.stated:
             s -= w["long_name"]
         c.score = round(s, 4)
 
@@ -643,10 +645,11 @@ def _near_duplicate(a: str, b: str) -> bool:
     other (使用单位满意度 / 使用单位（干部职工）满意度)."""
     from rapidfuzz import fuzz
 
-    if a == b or fuzz.ratio(a, b) >= 85:
+    near = rules_data()["near_duplicate"]
+    if a == b or fuzz.ratio(a, b) >= near["ratio"]:
         return True
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-    return len(short) >= 4 and short in long_ and len(long_) - len(short) <= 6
+    return len(short) >= near["contained_min"] and short in long_ and len(long_) - len(short) <= near["contained_extra"]
 
 
 def _waits_for_number(c: Candidate) -> str | None:
@@ -837,7 +840,8 @@ class Ranking:
 
         pool = [c for cs in self.by_level2.values() for c in cs]
         got = process.extract(text, [c.name for c in pool], scorer=fuzz.WRatio, limit=limit)
-        return [pool[i] for _, s, i in got if s >= 50]
+        floor = rules_data()["ranking"]["find_floor"]
+        return [pool[i] for _, s, i in got if s >= floor]
 
 
 def rank(model, project: Project, *, profile: str = "default", use_feedback: bool = True,
