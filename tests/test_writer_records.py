@@ -28,6 +28,7 @@ def test_prepare_names_the_fields_of_a_seed_filing():
     filing = parse_file(shipped_seed_files()[0])[0]
     p = prepare(filing)
     assert p.row.name == filing.name and p.row.kind == filing.kind
-    first, ind = p.indicators[0], filing.indicators[0]
+    assert type(p.indicators[0]) is tuple                # plain: pickled by the million
+    first, ind = IndicatorRow._make(p.indicators[0]), filing.indicators[0]
     assert (first.level2, first.name, first.value, first.unit) == (ind.level2, ind.name, ind.value, ind.parsed.unit)
     assert pickle.loads(pickle.dumps(p)) == p          # sent from reading workers
