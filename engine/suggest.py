@@ -298,7 +298,7 @@ def _names_foreign_beneficiary(name: str, text: str, native: set[str]) -> bool:
     cfg = rules_data()["satisfaction"]
     if not who or who in cfg["generic"] or who in native or OBJECT_SLOT in name:
         return False
-    return _overlap(who, text) < 0.5
+    return _overlap(who, text) < cfg["named_share"]
 
 
 def _library(model, project: Project, cands: dict, text: str, who: str, who_described: bool) -> None:
