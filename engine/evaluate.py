@@ -113,8 +113,8 @@ def _popular_draft(model, project: Project, exclude: set[int], places: dict[str,
     inds = []
     for l2 in LEVEL2_CANON:
         for row in model.cat.popular(l2, places.get(l2, 0), exclude) if places.get(l2) else []:
-            inds.append(DraftIndicator(level1="", level2=l2, name=row["name"], value=row.get("typical_value") or "",
-                                       needs_input=not row.get("typical_value")))
+            inds.append(DraftIndicator(level1="", level2=l2, name=row.name, value=row.typical_value or "",
+                                       needs_input=not row.typical_value))
     return Draft(project=project, indicators=inds)
 
 
@@ -132,8 +132,8 @@ def _copy_draft(model, project: Project, exclude: set[int]) -> Draft:
     inds = []
     if hits:
         for row in model.cat.indicators_of([hits[0]]):
-            inds.append(DraftIndicator(level1="", level2=row["level2"], name=row["name"], value=row["value"] or "",
-                                       needs_input=not row["value"]))
+            inds.append(DraftIndicator(level1="", level2=row.level2, name=row.name, value=row.value or "",
+                                       needs_input=not row.value))
     return Draft(project=project, indicators=inds)
 
 

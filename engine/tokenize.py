@@ -45,7 +45,7 @@ _LETTER_OR_CJK = re.compile(r"[^\W\d_]")
 
 
 # full-width ASCII (！ … ～) → ASCII, ideographic space → space
-_HALF_WIDTH = {**{c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}, 0x3000: 0x20}
+from jixiao.corpus.textkeys import FULL_WIDTH_AND_SPACE as _HALF_WIDTH  # noqa: E402
 
 
 def normalize(text: str) -> str:

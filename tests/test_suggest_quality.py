@@ -324,7 +324,7 @@ def test_one_category_never_waits_twice_for_the_same_kind_of_number(drafts, mode
     from jixiao.engine.suggest import _template_unit
 
     d = drafts[p["name"]]
-    lib = {e["name"]: e["value"] for e in model.cat.library(None)}
+    lib = {e.name: e.value for e in model.cat.library(None)}
     blanks = {}
     for ind in d.indicators:
         if ind.value or "{N}" not in (lib.get(ind.name) or ""):

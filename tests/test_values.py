@@ -9,11 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jixiao.corpus.models import ParsedValue
+from jixiao.corpus.textkeys import folded_text as normalise_text
 from jixiao.corpus.values import (
     Quantity,
     extract_quantities,
     format_value,
-    normalise_text,
     parse_value,
     roll_years,
     split_fused,
