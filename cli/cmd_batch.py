@@ -24,7 +24,7 @@ from .common import add_db_arg, add_jobs_arg, add_profile_arg
 from .parser import year_arg
 from .summary import COUNT_COLUMNS, SUMMARY_HEADER, SUMMARY_STEM
 
-_TEMP = re.compile(r"^\..+\.[0-9a-f]{8}\.tmp$")     # cli/writers/atomic.py leftovers of a killed run
+_TEMP = re.compile(r"^\..+\.[0-9a-f]{8}\.tmp$")     # engine/writers/atomic.py leftovers of a killed run
 _EXT = {"xlsx": "xlsx", "docx": "docx", "json": "json", "md": "md"}
 FAILED, BUDGET_PROBLEM, DONE = "失败", "预算问题", "成功"
 # filings from which carrying is shared out over worker processes (fewer: not worth starting them)
@@ -65,15 +65,15 @@ def register(sub) -> None:
 # ------------------------------------------------------------------------------ outputs
 
 def _write_draft(draft, path, fmt: str, stamp) -> None:
-    from .writers import write
-    from .writers.atomic import write_bytes
+    from jixiao.engine.writers import write
+    from jixiao.engine.writers.atomic import write_bytes
 
     if fmt == "xlsx":
-        from .writers.xlsx import xlsx_bytes
+        from jixiao.engine.writers.xlsx import xlsx_bytes
 
         write_bytes(path, xlsx_bytes([draft], stamp), sync_dir=False)
     elif fmt == "docx":
-        from .writers.word import docx_bytes
+        from jixiao.engine.writers.word import docx_bytes
 
         write_bytes(path, docx_bytes([draft], stamp), sync_dir=False)
     else:
@@ -83,9 +83,9 @@ def _write_draft(draft, path, fmt: str, stamp) -> None:
 def _write_summary(rows, outdir, stamp) -> list:
     """汇总.csv and 汇总.xlsx, then OUTDIR synced once for every file of the run (drafts are
     written with sync_dir=False, see writers.atomic); returns the paths written."""
-    from .writers import write_csv
-    from .writers.atomic import sync_folder
-    from .writers.tabular import write_xlsx_rows
+    from jixiao.engine.writers import write_csv
+    from jixiao.engine.writers.atomic import sync_folder
+    from jixiao.engine.writers.tabular import write_xlsx_rows
 
     csv_path, xlsx_path = outdir / f"{SUMMARY_STEM}.csv", outdir / f"{SUMMARY_STEM}.xlsx"
     cells = [tuple(r[h] for h in SUMMARY_HEADER) for r in rows]
@@ -225,7 +225,7 @@ def _make_fill(model, profile: str, use_feedback: bool = True):
 
 
 def _stamp(year: int):
-    from .writers.xlsx import xlsx_stamp
+    from jixiao.engine.writers.xlsx import xlsx_stamp
 
     return xlsx_stamp(year)
 
@@ -282,7 +282,7 @@ def _run_locked(args, outdir, budgets, problems) -> int:
 
     from .common import err, stdout_write
     from .summary import skipped_note, split_summaries
-    from .writers import OutputError
+    from jixiao.engine.writers import OutputError
 
     _clean_temps(outdir)
     out_real = outdir.resolve()
@@ -431,7 +431,7 @@ def _carry_one(job: _Job, fill, task) -> tuple[dict, int, int, list[str]]:
     the screen)."""
     from jixiao.engine.carry import carry_forward
 
-    from .writers import OutputError
+    from jixiao.engine.writers import OutputError
 
     k, f, n, filing, match, fname, near = task
     budget = match.amount if match else None
@@ -512,7 +512,7 @@ def _carry_all(args, outdir, items, budgets, problems, model, progress):
     from jixiao.corpus.parallel import ordered_map
     from jixiao.engine.carry import match_budgets, nearest_names, roll_forward
 
-    from .writers.safety import TakenNames, safe_filename
+    from jixiao.engine.writers.safety import TakenNames, safe_filename
 
     # budgets by name, and output names in input order (the same on every run)
     next_names = [roll_forward(fl.name, max(0, args.year - (fl.year or args.year - 1))).text

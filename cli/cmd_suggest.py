@@ -85,8 +85,8 @@ def run(args) -> int:
     from jixiao.engine.model import EngineModel
 
     from .common import err
-    from .writers import BINARY, output_format
-    from .writers.atomic import OutputError
+    from jixiao.engine.writers import BINARY, output_format
+    from jixiao.engine.writers.atomic import OutputError
 
     if not args.name and not args.from_file:
         err("请给出项目名称 NAME，或用 --from FILE 给出项目清单。")
@@ -152,7 +152,7 @@ def _suggest(model, args, project):
 
 def _emit_one(draft, args, fmt: str) -> int:
     from .common import stdout_write
-    from .writers import render, write
+    from jixiao.engine.writers import render, write
 
     if not args.output:
         stdout_write(render(draft, fmt))
@@ -228,9 +228,9 @@ def _run_list(model, args, listing, types, fmt: str, folder: bool) -> int:
     from jixiao.engine.project_list import RowProblem
 
     from .common import err, stdout_write
-    from .writers import BINARY, write
-    from .writers.atomic import atomic_path
-    from .writers.stream import DraftStream
+    from jixiao.engine.writers import BINARY, write
+    from jixiao.engine.writers.atomic import atomic_path
+    from jixiao.engine.writers.stream import DraftStream
 
     problems = list(listing.problems)
     for r in listing.rows:
@@ -251,7 +251,7 @@ def _run_list(model, args, listing, types, fmt: str, folder: bool) -> int:
             yield draft
 
     if folder:
-        from .writers.safety import TakenNames, safe_filename
+        from jixiao.engine.writers.safety import TakenNames, safe_filename
 
         out = Path(args.output)
         ext = {"table": "md", "jsonl": "json"}.get(fmt, fmt)

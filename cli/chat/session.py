@@ -712,7 +712,7 @@ class Session:
         fmt = EXPORT_FORMATS.get(path.suffix.lower())
         if fmt is None:
             return [f"不能导出为“{path.name}”：请用 .xlsx、.docx、.md 或 .json 结尾的文件名。"]
-        from jixiao.cli.writers import OutputError, write
+        from jixiao.engine.writers import OutputError, write
 
         try:
             write(self.state.draft, path, fmt)
