@@ -190,7 +190,7 @@ class Session:
 
     # ---------------------------------------------------------------------------- intake
     def _default_year(self) -> int:
-        from jixiao.cli.cmd_suggest import default_year
+        from jixiao.engine.new_project import default_year
 
         return default_year()
 
@@ -243,7 +243,7 @@ class Session:
         return self._begin_review()
 
     def _begin_review(self) -> list[str]:
-        from jixiao.cli.cmd_suggest import make_project
+        from jixiao.engine.new_project import make_project
 
         a = self.state.answers
         project = make_project(a["name"], a.get("description", ""), a.get("budget"), a.get("year"),
