@@ -70,20 +70,15 @@ def _draft_in_worker(i: int) -> RowDraft:
 
 def draft_rows(model, rows, options: ListOptions, n_jobs: int | None = None) -> Iterator[RowDraft]:
     """RowDraft for every row, in list order (model: an open engine.model.EngineModel)."""
-    from jixiao.corpus.parallel import fork_pool, ordered_map, workers_for
+    from jixiao.corpus.parallel import map_in_order, workers_for
 
     global _SHARED
-    done = 0
-    n = workers_for(len(rows), PARALLEL_MIN_PROJECTS, n_jobs)
-    if n:
-        _SHARED = (rows, options)
-        try:
-            pool = fork_pool(n, _init_worker, (model.db_path,))
-            if pool is not None:
-                for result in ordered_map(pool, _draft_in_worker, range(len(rows))):
-                    yield result
-                    done += 1
-        finally:
-            _SHARED = ()
-    for row in rows[done:]:
-        yield draft_row(model, row, options)
+    _SHARED = (rows, options)
+    results = map_in_order(_draft_in_worker, range(len(rows)), workers_for(len(rows), PARALLEL_MIN_PROJECTS, n_jobs),
+                           local=lambda i: draft_row(model, rows[i], options),
+                           initializer=_init_worker, initargs=(model.db_path,))
+    try:
+        yield from results
+    finally:
+        results.close()
+        _SHARED = ()

@@ -188,34 +188,25 @@ def plan(job: Job, items, budgets, problems) -> list[Task]:
 def carry_all(job: Job, items, budgets, problems, model, progress, n_jobs: int | None) -> Carried:
     """Carry and write every filing (model: the open EngineModel, None when there is nothing to
     carry)."""
-    from jixiao.corpus.parallel import fork_pool, ordered_map, workers_for
+    from jixiao.corpus.parallel import map_in_order, workers_for
 
     global _TASKS
     tasks = plan(job, items, budgets, problems)
     out = Carried()
-
-    def take(result, task) -> None:
-        row, w, s, said = result
-        out.rows.append(row)
-        out.written += w
-        out.skipped += s
-        out.screen.extend(said)
-        progress.advance(task.filing.name)
-
     progress.phase("顺延", len(tasks))
-    _TASKS = tasks
-    try:
-        n = workers_for(len(tasks), PARALLEL_MIN_FILINGS, n_jobs) if model is not None else 0
-        pool = None
-        if n:
-            with paused(progress):
-                pool = fork_pool(n, _init_worker, (job,))
-        if pool is not None:               # a worker killed (memory?) stops it: the rest is done here
-            for result, task in zip(ordered_map(pool, _carry_in_worker, range(len(tasks))), tasks):
-                take(result, task)
-    finally:
-        _TASKS = []
+    workers = workers_for(len(tasks), PARALLEL_MIN_FILINGS, n_jobs) if model is not None else 0
     fill = make_fill(model, job.profile, job.use_feedback) if model is not None else None
-    for task in tasks[len(out.rows):]:
-        take(carry_one(job, fill, task), task)
+    _TASKS = tasks
+    results = map_in_order(_carry_in_worker, range(len(tasks)), workers, local=lambda i: carry_one(job, fill, tasks[i]),
+                           initializer=_init_worker, initargs=(job,), forking=paused(progress))
+    try:
+        for (row, written, skipped, said), task in zip(results, tasks):
+            out.rows.append(row)
+            out.written += written
+            out.skipped += skipped
+            out.screen.extend(said)
+            progress.advance(task.filing.name)
+    finally:
+        results.close()
+        _TASKS = []
     return out

@@ -20,42 +20,39 @@ class FailedFile(NamedTuple):
     error: Exception          # corpus.errors.InputError: str() is the line for the screen
 
 
-def _parse_in_worker(path):
-    """(filings, None) or (None, the problem) for one file, in a reading worker."""
+def _parse(path):
+    """(filings, None) or (None, the InputError) for one file."""
     from jixiao.corpus.errors import InputError
     from jixiao.corpus.parse import parse_file
 
     try:
         return parse_file(path), None
     except InputError as exc:
-        return None, exc.problem
+        return None, exc
+
+
+def _parse_in_worker(path):
+    """(filings, None) or (None, the problem) for one file, in a reading worker (the problem
+    crosses the pipe as text)."""
+    filings, exc = _parse(path)
+    return filings, (None if exc is None else exc.problem)
 
 
 def read_all(files, progress, n_jobs: int | None = None):
     from jixiao.corpus.errors import InputError
-    from jixiao.corpus.parallel import fork_pool, ordered_map, workers_for
-    from jixiao.corpus.parse import parse_file
+    from jixiao.corpus.parallel import map_in_order, workers_for
 
     items, failed = [], []                             # (file, table no., filing)
     progress.phase("读取", len(files))
-    done = 0
-    n = workers_for(len(files), PARALLEL_MIN_FILINGS, n_jobs)
-    pool = None
-    if n:
-        with paused(progress):
-            pool = fork_pool(n)
-    if pool is not None:                   # a worker killed (memory?) stops it: the rest is read here
-        for (filings, problem), f in zip(ordered_map(pool, _parse_in_worker, files), files):
+    results = map_in_order(_parse_in_worker, files, workers_for(len(files), PARALLEL_MIN_FILINGS, n_jobs),
+                           local=_parse, forking=paused(progress))
+    try:
+        for (filings, problem), f in zip(results, files):
             if problem is None:
                 items.extend((f, n, filing) for n, filing in enumerate(filings, 1))
             else:
-                failed.append(FailedFile(f, InputError(f, problem)))
-            done += 1
+                failed.append(FailedFile(f, problem if isinstance(problem, InputError) else InputError(f, problem)))
             progress.advance(f.name)
-    for f in files[done:]:
-        try:
-            items.extend((f, n, filing) for n, filing in enumerate(parse_file(f), 1))
-        except InputError as exc:
-            failed.append(FailedFile(f, exc))
-        progress.advance(f.name)
+    finally:
+        results.close()
     return items, failed
