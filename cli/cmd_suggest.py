@@ -57,10 +57,10 @@ def _wants_folder(output: str) -> bool:
 def run(args) -> int:
     from jixiao.corpus.errors import InputError
     from jixiao.engine.model import EngineModel
-
-    from .common import err
     from jixiao.engine.writers import BINARY, output_format
     from jixiao.engine.writers.atomic import OutputError
+
+    from .common import err
 
     if not args.name and not args.from_file:
         err("请给出项目名称 NAME，或用 --from FILE 给出项目清单。")
@@ -125,8 +125,9 @@ def _suggest(model, args, project):
 
 
 def _emit_one(draft, args, fmt: str) -> int:
-    from .common import stdout_write
     from jixiao.engine.writers import render, write
+
+    from .common import stdout_write
 
     if not args.output:
         stdout_write(render(draft, fmt))
@@ -145,11 +146,11 @@ def _run_list(model, args, listing, types, fmt: str, folder: bool) -> int:
 
     from jixiao.engine.list_drafts import ListOptions, draft_rows
     from jixiao.engine.project_list import RowProblem
-
-    from .common import err, stdout_write
     from jixiao.engine.writers import BINARY, write
     from jixiao.engine.writers.atomic import atomic_path
     from jixiao.engine.writers.stream import DraftStream
+
+    from .common import err, stdout_write
 
     problems = list(listing.problems)
     for r in listing.rows:
@@ -159,7 +160,6 @@ def _run_list(model, args, listing, types, fmt: str, folder: bool) -> int:
         missing = sum(1 for r in listing.rows if r.budget is None)
         err(f"{args.from_file}：{missing} 个项目没有预算金额；成本指标需要预算金额：在清单中加“预算金额”列")
     made = 0
-
     options = ListOptions(args.year, args.dept, types, args.profile, not args.no_feedback)
 
     def drafts():
