@@ -288,3 +288,9 @@ class EngineModel:
 
     def close(self) -> None:
         self.cat.close()
+
+    def __enter__(self) -> "EngineModel":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

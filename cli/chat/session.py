@@ -186,7 +186,7 @@ class Session:
 
     # ---------------------------------------------------------------------------- intake
     def _default_year(self) -> int:
-        from jixiao.cli.cmd_suggest import default_year
+        from jixiao.engine.new_project import default_year
 
         return default_year()
 
@@ -239,7 +239,7 @@ class Session:
         return self._begin_review()
 
     def _begin_review(self) -> list[str]:
-        from jixiao.cli.cmd_suggest import make_project
+        from jixiao.engine.new_project import make_project
 
         a = self.state.answers
         project = make_project(a["name"], a.get("description", ""), a.get("budget"), a.get("year"),
@@ -708,7 +708,7 @@ class Session:
         fmt = EXPORT_FORMATS.get(path.suffix.lower())
         if fmt is None:
             return [f"不能导出为“{path.name}”：请用 .xlsx、.docx、.md 或 .json 结尾的文件名。"]
-        from jixiao.cli.writers import OutputError, write
+        from jixiao.engine.writers import OutputError, write
 
         try:
             write(self.state.draft, path, fmt)
