@@ -145,7 +145,7 @@ def map_in_order(fn, items, workers: int, *, local=None, initializer=None, inita
             chunk, future = window.popleft()
             try:
                 results = future.result() if future is not None else None
-            except BrokenProcessPool:
+            except (BrokenProcessPool, OSError):       # a worker died, or its result was lost
                 broken, results = True, None
             if results is None:
                 results = [local(item) for item in chunk]

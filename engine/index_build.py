@@ -5,13 +5,13 @@ sublinear tf (1 + log tf: a word said twice is not twice the topic — filing te
 project name on purpose, and that still counts, just less), smoothed idf and l2-normalised rows,
 so a dot product is the cosine similarity.  The term counts are made here from the tokens of
 engine.tokenize, each distinct block of text cut once — in forked worker processes for a large
-build (`_BlockCutter`) — and the result is the vocabulary, idf and document vectors of
+build (corpus.parallel.map_in_order) — and the result is the vocabulary, idf and document vectors of
 scikit-learn's TfidfVectorizer over the same texts.  Saving is engine.index_format.save_indexes.
 """
 from __future__ import annotations
 
 from array import array
-from itertools import islice
+from importlib import import_module
 from typing import Iterable, Sequence
 
 from .index_query import PARAMS, TextIndex
@@ -34,10 +34,15 @@ def fit_indexes(corpora: dict[str, Iterable[tuple[int, str]]], n_texts: int) -> 
     """
     import numpy as np
 
+    from jixiao.corpus.parallel import map_in_order, workers_for
+
     position: dict[str, int] = {}                  # distinct block → its number, in first-seen order
-    memo: dict[str, tuple[int, ...]] = {}          # piece of text → its block numbers
     named = {}
-    with _BlockCutter(n_texts) as cutter:
+
+    def new_blocks():
+        """Split the texts, yielding each distinct block as it is first seen (the workers cut
+        them while the rest is still being split); fills `named` as it goes."""
+        memo: dict[str, tuple[int, ...]] = {}      # piece of text → its block numbers
         for name, items in corpora.items():
             ids, used, sizes = [], array("q"), array("q")   # ids; block numbers of every text, how many
             for doc_id, t in items:
@@ -50,17 +55,30 @@ def fit_indexes(corpora: dict[str, Iterable[tuple[int, str]]], n_texts: int) -> 
                     if got is None:
                         if len(memo) >= MEMO_PIECES:
                             memo.clear()
-                        got = memo[piece] = tuple([position.setdefault(b, len(position)) for b in blocks(piece)])
+                        numbers = []
+                        for b in blocks(piece):
+                            n = position.get(b)
+                            if n is None:
+                                n = position[b] = len(position)
+                                yield b
+                            numbers.append(n)
+                        got = memo[piece] = tuple(numbers)
                     used.extend(got)
                 sizes.append(len(used) - start)
-                cutter.feed(position)
             named[name] = (np.frombuffer(used, dtype=np.int64), np.frombuffer(sizes, dtype=np.int64), ids)
         memo.clear()
-        # imported while the workers are still cutting
-        from scipy.sparse import csr_matrix
-        from sklearn.feature_extraction.text import TfidfTransformer
+        for module in ("scipy.sparse", "sklearn.feature_extraction.text"):
+            import_module(module)      # imported while the workers are still cutting
 
-        cuts = cutter.finish(position)
+    workers = workers_for(n_texts, PARALLEL_MIN_TEXTS)
+    if workers:
+        tokenize("预热")               # load jieba once here, so the forked workers inherit it
+    # a large build cuts its blocks in forked workers (JIXIAO_JOBS=1, few texts or no safe fork:
+    # here, as they come); the same tokens either way
+    cuts = list(map_in_order(cut_block, new_blocks(), workers, chunksize=BLOCK_CHUNK))
+    from scipy.sparse import csr_matrix
+    from sklearn.feature_extraction.text import TfidfTransformer
+
     out = {}
     for name, (used, sizes, ids) in named.items():
         seen = np.zeros(len(cuts), dtype=bool)
@@ -123,65 +141,7 @@ def empty_index(ids: Sequence[int]) -> TextIndex:
                      np.zeros(0, dtype=np.int32), np.zeros(0), np.asarray(list(ids), dtype=np.int64))
 
 
-# -- the worker pool: the blocks of a large build cut in worker processes ------------------------
-# a build over this many texts or more cuts their blocks in worker processes, one per core (at most 4)
+# a build over this many texts or more cuts their blocks in worker processes, one per core (at most 4),
+# BLOCK_CHUNK new blocks at a time
 PARALLEL_MIN_TEXTS = 20_000
-
-
-def _cut_chunk(chunk: list[str]) -> list[tuple[str, ...]]:
-    return [cut_block(b) for b in chunk]
-
-
-class _BlockCutter:
-    """Cuts the distinct blocks of a large build in forked worker processes while the texts are
-    still being split: every CHUNK new blocks go to the workers at once.  With few texts, one
-    job, or no safe fork (a fork copies the loaded jieba and imports nothing; with other threads
-    running, or where fork does not exist, it stays in this process), everything is cut here at
-    the end.  JIXIAO_JOBS=1 keeps it in this process.  Same tokens either way."""
-
-    CHUNK = 8192
-
-    def __init__(self, n_texts: int):
-        self.n_texts, self.pool, self.sent, self.futures = n_texts, None, 0, []
-
-    def __enter__(self) -> "_BlockCutter":
-        from jixiao.corpus.parallel import fork_pool, workers_for
-
-        n = workers_for(self.n_texts, PARALLEL_MIN_TEXTS)
-        if n:
-            tokenize("预热")           # load jieba once here, so the workers inherit it
-            self.pool = fork_pool(n)
-        return self
-
-    def feed(self, position: dict[str, int]) -> None:
-        if self.pool is not None and len(position) - self.sent >= self.CHUNK:
-            self._send(position)
-
-    def _send(self, position: dict[str, int]) -> None:
-        from concurrent.futures.process import BrokenProcessPool
-
-        chunk = list(islice(position, self.sent, None))
-        try:
-            future = self.pool.submit(_cut_chunk, chunk)
-        except (RuntimeError, BrokenProcessPool):
-            future = None
-        self.futures.append((chunk, future))
-        self.sent += len(chunk)
-
-    def finish(self, position: dict[str, int]) -> list[tuple[str, ...]]:
-        from concurrent.futures.process import BrokenProcessPool
-
-        if self.pool is not None and len(position) > self.sent:
-            self._send(position)
-        cuts: list[tuple[str, ...]] = []
-        for chunk, future in self.futures:
-            try:
-                cuts.extend(future.result() if future is not None else _cut_chunk(chunk))
-            except (OSError, BrokenProcessPool):      # a worker died: cut its share here
-                cuts.extend(_cut_chunk(chunk))
-        cuts.extend(_cut_chunk(list(islice(position, len(cuts), None))))
-        return cuts
-
-    def __exit__(self, *exc) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+BLOCK_CHUNK = 8192

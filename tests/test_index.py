@@ -363,6 +363,7 @@ def test_tokens_from_worker_processes_are_the_serial_tokens(monkeypatch):
     filings, names, _, _ = seed_corpus()
     texts = (filings + names) * 3
     monkeypatch.setattr(ix, "PARALLEL_MIN_TEXTS", 10)
+    monkeypatch.setattr(ix, "BLOCK_CHUNK", 50)          # several chunks in flight
     monkeypatch.setenv("JIXIAO_JOBS", "2")
     a = fit_index(texts)
     monkeypatch.setenv("JIXIAO_JOBS", "1")
