@@ -6,7 +6,7 @@ Use only deliberately, after a parser change you mean to keep:
     .venv/bin/python tests/golden/regen.py 002 003  # seeds whose file name starts with these
 
 then read `git diff tests/golden/` line by line against the seed text (see REVIEW.md) before
-committing.  The shape is the one tests/test_parse_seeds.py compares (`_plain`).
+committing.  The shape is the one tests/corpus/test_parse_seeds.py compares (`_plain`).
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parent.parent), str(HERE.parent)]
+sys.path[:0] = [str(HERE.parent.parent), str(HERE.parent), str(HERE.parent / "corpus")]
 
 from jixiao.corpus.parse import parse_file  # noqa: E402
 from test_parse_seeds import GOLDEN, SEEDS, _plain  # noqa: E402

@@ -4,7 +4,7 @@ every filing exactly once at the end, every process exits 0, and no "database is
 any traceback) reaches a user.  Then `suggest`s racing to rebuild the stale index after an ingest
 all answer, identically, and leave one whole index file.
 
-tests/test_ingest_concurrency.py covers parallel ingests of one corpus and SIGKILLed ingests;
+tests/catalogue/test_ingest_concurrency.py covers parallel ingests of one corpus and SIGKILLed ingests;
 here the processes are mixed and the corpora differ.
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ from jixiao.engine.model import EngineModel, index_path_for
 
 from .mutants import ROOT, SEED_FILES, write_xlsx
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX processes")
+pytestmark = [pytest.mark.skipif(sys.platform == "win32", reason="POSIX processes"), pytest.mark.slow]
 
 QUERIES = [("政务服务热线运行维护", "12345热线接听、工单转办和回访", "120"),
            ("学前教育发展资金", "支持普惠性幼儿园建设，资助家庭经济困难幼儿入园", "5000"),

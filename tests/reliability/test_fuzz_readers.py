@@ -84,6 +84,7 @@ def test_bases_parse_in_every_format(work):
 
 # --- text exports ---------------------------------------------------------------------------------
 
+@pytest.mark.slow
 @FUZZ
 @given(which=st.integers(0, 4), line_ops=ops(LINE_OPS, 6), seed=seeds, encoding=st.sampled_from(ENCODINGS))
 def test_mutated_seed_text_exports(work, which, line_ops, seed, encoding):
@@ -136,6 +137,7 @@ def test_mutated_tables_as_csv(work, index, grid_ops, seed, encoding, delimiter,
 
 # --- xlsx -----------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 @OFFICE
 @given(index=st.integers(0, 30), grid_ops=ops(GRID_OPS), seed=seeds, sheets=st.integers(1, 3),
        numbers=st.booleans(), merges=st.integers(0, 4))
@@ -156,6 +158,7 @@ def office_base(suffix: str) -> bytes:
         return path.read_bytes()
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=80)
 @given(suffix=st.sampled_from([".xlsx", ".docx"]), zip_ops=ops(ZIP_OPS, 3), seed=seeds,
        rename=st.booleans())
@@ -171,6 +174,7 @@ def test_office_files_with_damaged_members(work, suffix, zip_ops, seed, rename):
 
 # --- docx -----------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 @settings(OFFICE, max_examples=20)          # python-docx writes slowly: ~1 s per document
 @given(index=st.integers(0, 30), grid_ops=ops(GRID_OPS), seed=seeds, tables=st.integers(1, 3),
        merges=st.integers(0, 3))
@@ -181,6 +185,7 @@ def test_mutated_tables_as_docx(work, index, grid_ops, seed, tables, merges):
 
 # --- json / jsonl ---------------------------------------------------------------------------------
 
+@pytest.mark.slow
 @FUZZ
 @given(which=st.integers(0, 40), record_ops=ops(RECORD_OPS, 5), seed=seeds, count=st.integers(1, 3),
        encoding=st.sampled_from(ENCODINGS[:5]), lines=st.booleans())

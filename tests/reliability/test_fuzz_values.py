@@ -1,6 +1,6 @@
 """Property tests on the value grammar with mutated real values (issue 6).
 
-tests/test_values.py already feeds random text and value-like alphabets; here the inputs are the
+tests/corpus/test_values.py already feeds random text and value-like alphabets; here the inputs are the
 seeds' own 指标值, 三级指标 names and descriptions, damaged the way forms damage them (stray tabs
 and full-width spaces, cut, spliced, full-width digits, formula prefixes, very long), and values
 that are not text at all (what loose JSON or a spreadsheet cell hands over).  parse_value,
@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+import pytest
 
 from jixiao.corpus.values import (
     Quantity,
@@ -107,12 +108,14 @@ def _check_all(text) -> None:
             assert rolled == text
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(text=mutated)
 def test_mutated_real_values_never_raise(text):
     _check_all(text)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(value=not_text)
 def test_values_that_are_not_text_never_raise(value):

@@ -55,6 +55,7 @@ def _same_filings(a: list[dict], b: list[dict]) -> None:
 
 # --- 1. merged-cell bombs --------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("ref", ["A30:XFD1048576", "A1000:XFD1048576", "XFD1048576:XFD1048576"])
 def test_a_merge_beyond_the_data_is_clipped_and_the_form_read(tmp_path, base_xlsx, ref):
     """A 6 KB workbook with one merge of 17 billion cells below its form: the merge is clipped
@@ -66,6 +67,7 @@ def test_a_merge_beyond_the_data_is_clipped_and_the_form_read(tmp_path, base_xls
     _same_filings(json.loads(out.stdout), base_xlsx[1])
 
 
+@pytest.mark.slow
 def test_a_merge_over_the_whole_form_leaves_nothing_to_read(tmp_path):
     """A1:Z200000 covers every cell but A1: Excel shows only A1, and so do we — quickly."""
     path = xlsx_with(tmp_path / "cover.xlsx", merge_refs(["A1:Z200000"]))
@@ -74,6 +76,7 @@ def test_a_merge_over_the_whole_form_leaves_nothing_to_read(tmp_path):
     line_about(out, path.name, "没有找到绩效指标表")
 
 
+@pytest.mark.slow
 def test_merges_stacked_over_the_data_count_against_the_cell_budget(tmp_path):
     """Thousands of merges each covering the whole form: their clipped areas add up past the cell
     budget and the file is refused, naming the limit — not expanded cell by cell."""
@@ -84,6 +87,7 @@ def test_merges_stacked_over_the_data_count_against_the_cell_budget(tmp_path):
     line_about(out, path.name, "合并单元格", str(budget().cells))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("edit", [hyperlink_ref("A1:XFD1048576"), formatting_ref("A1:XFD1048576")],
                          ids=["hyperlink", "conditional-format"])
 def test_ranges_that_only_format_are_not_expanded(tmp_path, base_xlsx, edit):
@@ -93,6 +97,7 @@ def test_ranges_that_only_format_are_not_expanded(tmp_path, base_xlsx, edit):
     _same_filings(json.loads(out.stdout), base_xlsx[1])
 
 
+@pytest.mark.slow
 def test_a_merge_bomb_does_not_stall_an_ingest(tmp_path, shared_db_copy):
     good = tmp_path / "in" / "good.json"
     good.parent.mkdir()
@@ -120,6 +125,7 @@ def _surrogate_files(folder):
     return one, lines
 
 
+@pytest.mark.slow
 def test_lone_surrogates_are_replaced_when_read(tmp_path):
     one, lines = _surrogate_files(tmp_path)
     out = run_capped("parse", str(one), str(lines), "--format", "json")
@@ -131,6 +137,7 @@ def test_lone_surrogates_are_replaced_when_read(tmp_path):
     assert run_capped("lint", str(one), str(lines)).returncode in (0, 1)
 
 
+@pytest.mark.slow
 def test_ingest_stores_the_run_with_surrogate_files_in_it(tmp_path, shared_db_copy):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -145,6 +152,7 @@ def test_ingest_stores_the_run_with_surrogate_files_in_it(tmp_path, shared_db_co
     assert {"同一批的好文件", "代理\ufffd项目", "\ufffd孤立", "第一行好项目"} <= names
 
 
+@pytest.mark.slow
 def test_batch_with_a_surrogate_file_writes_its_summary(tmp_path, shared_db_copy):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -161,6 +169,7 @@ def test_batch_with_a_surrogate_file_writes_its_summary(tmp_path, shared_db_copy
 GIANT = str(2 ** 63)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("field, raw, fragment", [
     ("year", GIANT, "年度"), ("year", "1800", "年度"), ("budget", "1e400", "超出范围"),
     ("budget", "-5", "负数"), ("budget", "1" + "0" * 60, "数字过长"),
@@ -174,6 +183,7 @@ def test_numbers_out_of_range_are_refused_at_the_model(tmp_path, field, raw, fra
         line_about(out, path.name, fragment)
 
 
+@pytest.mark.slow
 def test_a_giant_year_costs_only_its_own_filing_in_ingest(tmp_path, shared_db_copy):
     """Years ≥ 2^63 once crashed ingest with OverflowError and lost the whole run: now the bad
     record is listed, the other filings — in other files and in the same JSON Lines file — stored."""
@@ -199,6 +209,7 @@ def test_a_giant_year_costs_only_its_own_filing_in_ingest(tmp_path, shared_db_co
 
 # --- 5. shared strings ------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_flood_of_shared_strings_is_refused_before_loading(tmp_path):
     n = budget().shared_strings + 1
     path = shared_strings_xlsx(tmp_path / "flood.xlsx", n)
@@ -207,6 +218,7 @@ def test_a_flood_of_shared_strings_is_refused_before_loading(tmp_path):
     line_about(out, path.name, "共享字符串过多", str(budget().shared_strings))
 
 
+@pytest.mark.slow
 def test_a_long_shared_string_repeated_in_many_cells_is_refused(tmp_path):
     """One 100,000-character string shown in 20,000 cells: 2 billion characters once every cell
     holds its copy — the workbook's character budget refuses it after a few thousand cells."""
@@ -218,6 +230,7 @@ def test_a_long_shared_string_repeated_in_many_cells_is_refused(tmp_path):
 
 # --- 6. docx spans -------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where", ["gridSpan", "gridBefore", "gridAfter"])
 def test_a_span_of_a_hundred_million_columns_is_refused_before_it_is_built(tmp_path, where):
     path = docx_with(tmp_path / f"{where}.docx", grid_span("100000000", where))
@@ -227,6 +240,7 @@ def test_a_span_of_a_hundred_million_columns_is_refused_before_it_is_built(tmp_p
     line_about(out, path.name, "表格过大", str(budget().cells))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value", ["-3", "abc", "0", "2"])
 def test_odd_but_small_spans_are_read(tmp_path, value):
     path = docx_with(tmp_path / "span.docx", grid_span(value))
@@ -238,6 +252,7 @@ def test_odd_but_small_spans_are_read(tmp_path, value):
 
 # --- 12. numbers that are not numbers ---------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("raw", ["Infinity", "-Infinity", "NaN"])
 def test_non_finite_budgets_are_refused_and_never_written(tmp_path, raw):
     path = tmp_path / "inf.json"
@@ -247,6 +262,7 @@ def test_non_finite_budgets_are_refused_and_never_written(tmp_path, raw):
     line_about(out, path.name, raw.lstrip("-"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", [["--budget", "nan"], ["--budget", "inf"], ["--budget", "-inf"],
                                   ["--budget", "1e400"], ["--year", "99999"]])
 def test_numbers_on_the_command_line_are_checked(shared_db_copy, args):
@@ -268,6 +284,7 @@ def test_parse_json_output_is_standard_json(tmp_path):
 
 # --- 14. messages --------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_ten_megabyte_text_run_is_called_too_long_not_damaged(tmp_path):
     path = docx_with(tmp_path / "run.docx", long_run(3_500_000, random.Random(1)))
     out = run_capped("parse", str(path))
@@ -276,6 +293,7 @@ def test_a_ten_megabyte_text_run_is_called_too_long_not_damaged(tmp_path):
     assert "损坏" not in line
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, shown", [("第一行\n第二行.json", "第一行\\n第二行.json"),
                                          (os.fsdecode(b"\xff\xfe\xe4.json"), "\\xff\\xfe\\xe4.json"),
                                          ("制表\t符.json", "制表\\t符.json")])
@@ -287,6 +305,7 @@ def test_an_odd_file_name_stays_on_one_line(tmp_path, name, shown):
     line_about(out, shown, "JSON")
 
 
+@pytest.mark.slow
 def test_a_file_with_undecodable_bytes_in_its_name_is_stored(tmp_path, shared_db_copy):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -303,6 +322,7 @@ def test_a_file_with_undecodable_bytes_in_its_name_is_stored(tmp_path, shared_db
     assert any(p.endswith("\ufffd\ufffd\ufffd.json") for p in paths)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["batch", "lint"])
 def test_a_seed_under_an_undecodable_name_is_drafted_and_linted(tmp_path, shared_db_copy, command):
     """Found by the campaign: the name reached the 汇总 (.csv, .xlsx) and the screen as lone

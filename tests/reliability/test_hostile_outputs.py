@@ -1,6 +1,6 @@
 """Output safety end to end (issue 6): hostile text goes through the catalogue and out again.
 
-tests/test_output_safety.py checks the writers themselves (safe_filename, formula cells, atomic
+tests/cli/test_output_safety.py checks the writers themselves (safe_filename, formula cells, atomic
 writes) on drafts built in memory.  Here the text travels the whole way: searches with SQL and
 wildcard characters reach SQLite only as parameters and answer exactly what a plain substring
 scan answers; a filing whose project, department and indicator names are formula prefixes, SQL
@@ -77,6 +77,7 @@ def _truth(conn: sqlite3.Connection, text: str) -> set[int]:
 
 # --- search ---------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("text", [t for t in SQLISH if "\x00" not in t])
 def test_cli_search_with_hostile_text_answers_and_leaves_the_catalogue_intact(db, text):
     before = _counts(db)
@@ -118,6 +119,7 @@ def names(db) -> list[str]:
         conn.close()
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_search_answers_exactly_a_substring_scan(db, names, data):
@@ -175,6 +177,7 @@ def ingested(db, hostile_file) -> Path:
     return db
 
 
+@pytest.mark.slow
 def test_hostile_names_are_stored_and_found_verbatim(ingested):
     out = run_cli("catalogue", "export", "--db", str(ingested))
     assert out.returncode == 0, out.stderr
@@ -223,6 +226,7 @@ def _inside(folder: Path, root: Path, inputs: set[Path]) -> None:
             assert p.resolve().is_relative_to(folder.resolve()), p
 
 
+@pytest.mark.slow
 def test_batch_carries_hostile_text_into_safe_files(ingested, hostile_file, tmp_path):
     outdir = tmp_path / "out"
     out = run_cli("batch", str(hostile_file), "--year", "2025", "-o", str(outdir), "--db", str(ingested))
@@ -237,6 +241,7 @@ def test_batch_carries_hostile_text_into_safe_files(ingested, hostile_file, tmp_
     _inside(outdir, tmp_path, set())
 
 
+@pytest.mark.slow
 def test_suggest_for_a_hostile_project_writes_safe_spreadsheets(ingested, tmp_path):
     for fmt in ("xlsx", "csv"):
         target = tmp_path / f"draft.{fmt}"
@@ -250,6 +255,7 @@ def test_suggest_for_a_hostile_project_writes_safe_spreadsheets(ingested, tmp_pa
     _inside(tmp_path, tmp_path, set())
 
 
+@pytest.mark.slow
 def test_suggest_from_a_list_of_hostile_names_stays_in_outdir(ingested, tmp_path):
     listing = tmp_path / "list" / "项目清单.csv"
     listing.parent.mkdir()

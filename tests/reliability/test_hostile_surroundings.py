@@ -42,6 +42,7 @@ def _sha(path: Path) -> str:
 
 # --- 4. chat cannot save -----------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_chat_goes_on_when_its_sessions_folder_cannot_be_made(shared_db_copy, tmp_path):
     """sessions/ cannot be created (a file of that name stands in the way, as a read-only
     folder would): the session is saved in the temporary folder instead, the officer is told,
@@ -62,6 +63,7 @@ def test_chat_goes_on_when_its_sessions_folder_cannot_be_made(shared_db_copy, tm
     assert not _temporaries(shared_db_copy.parent) and not _temporaries(temp)
 
 
+@pytest.mark.slow
 def test_chat_goes_on_when_nothing_can_be_saved_and_says_so(shared_db_copy, tmp_path):
     (shared_db_copy.parent / "sessions").write_text("不是文件夹", encoding="utf-8")
     temp = tmp_path / "tmp"
@@ -75,6 +77,7 @@ def test_chat_goes_on_when_nothing_can_be_saved_and_says_so(shared_db_copy, tmp_
     assert json.loads((tmp_path / "draft.json").read_text(encoding="utf-8"))["project"]["name"] == NAME
 
 
+@pytest.mark.slow
 def test_chat_on_a_full_disk_keeps_the_last_good_save_and_leaves_no_temporary(shared_db_copy, tmp_path):
     """Writes past 4 KB fail as on a full disk (RLIMIT_FSIZE): the questions' answers are
     saved, the first draft is not; the chat goes on and the earlier session file stays whole.
@@ -107,6 +110,7 @@ def foreign(tmp_path) -> Path:
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", [
     ["suggest", NAME, "--budget", "80", "--year", "2026"], ["ingest", str(ROOT / "corpus" / "seeds")],
     ["catalogue", "stats"], ["lint", str(ROOT / "corpus" / "seeds")]], ids=["suggest", "ingest", "stats", "lint"])
@@ -122,6 +126,7 @@ def test_a_foreign_sqlite_file_is_refused_and_left_as_it_was(foreign, command):
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
 
 
+@pytest.mark.slow
 def test_a_file_that_is_not_sqlite_is_refused_naming_the_jixiao_db_file(tmp_path):
     path = tmp_path / "notes.db"
     path.write_text("这不是数据库" * 100, encoding="utf-8")
@@ -145,6 +150,7 @@ def _damage(db: Path, page: int = -6, pages: int = 4) -> None:
         fh.write(os.urandom(pages * 4096))
 
 
+@pytest.mark.slow
 def test_ingest_into_a_damaged_catalogue_does_not_report_success(shared_db_copy):
     seeds = str(ROOT / "corpus" / "seeds")
     assert run_capped("ingest", seeds, "--db", str(shared_db_copy)).returncode == 0     # all already read
@@ -156,6 +162,7 @@ def test_ingest_into_a_damaged_catalogue_does_not_report_success(shared_db_copy)
     line_about(out, str(shared_db_copy), "已损坏")
 
 
+@pytest.mark.slow
 def test_damage_met_only_by_a_query_is_named_not_a_traceback(shared_db_copy):
     """Found by the campaign: a catalogue that opens fine but whose library pages are overwritten
     fails when suggest reads them; the officer gets the file and 已损坏, exit 2."""
@@ -171,6 +178,7 @@ def test_damage_met_only_by_a_query_is_named_not_a_traceback(shared_db_copy):
     line_about(out, str(shared_db_copy), "已损坏")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("key", ["schema", "changes"])
 def test_a_non_numeric_schema_value_is_named(shared_db_copy, key):
     with sqlite3.connect(shared_db_copy) as conn:
@@ -192,6 +200,7 @@ def _read_only(folder: Path):
     pytest.skip("cannot make a folder read-only here")
 
 
+@pytest.mark.slow
 def test_a_catalogue_in_a_read_only_folder_is_read_and_not_written(shared_db_copy, tmp_path):
     """Copied to read-only media without its -wal/-shm: suggest and catalogue stats read it;
     ingest says the folder cannot be written."""
@@ -215,6 +224,7 @@ def test_a_catalogue_in_a_read_only_folder_is_read_and_not_written(shared_db_cop
         undo()
 
 
+@pytest.mark.slow
 def test_a_catalogue_deleted_during_a_chat_is_noticed(shared_db_copy, tmp_path):
     """退出 records the officer's choices: into a catalogue that was deleted meanwhile it must
     say so, not build a fresh one and report them recorded."""
@@ -260,6 +270,7 @@ def saved_session(shared_db, tmp_path_factory) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("change, fragment", [
     ({"draft": None}, "没有草稿"), ({"field": 99}, "问题序号"), ({"step": -5}, "步骤序号"), ({"step": 99}, "步骤序号"),
     ({"profile": "上海"}, "模板"), ({"answers": {"budget": "八十"}, "phase": "intake"}, "回答"),
@@ -274,6 +285,7 @@ def test_a_crafted_session_file_is_named_on_resume(saved_session, shared_db_copy
     line_about(out, str(path), fragment)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", ["cut", "bytes", "empty", "nan", "surrogate"])
 def test_a_damaged_session_file_is_named_on_resume(saved_session, shared_db_copy, tmp_path, damage):
     path = tmp_path / "damaged.json"
@@ -333,6 +345,7 @@ def test_temporaries_of_killed_runs_are_removed_at_the_next_start(shared_db_copy
         live.wait()
 
 
+@pytest.mark.slow
 def test_a_first_build_killed_midway_leaves_nothing_after_the_next_start(tmp_path):
     db = tmp_path / "new" / "catalogue.db"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}

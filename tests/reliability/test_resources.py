@@ -75,6 +75,7 @@ MAIN_PART = {".xlsx": "xl/worksheets/sheet1.xml", ".docx": "word/document.xml"}
 
 # --- decompression bombs ----------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", [".xlsx", ".docx"])
 def test_decompression_bomb_is_refused_before_inflating(office, tmp_path, suffix):
     """A 3 MB member that inflates to 3 GB, sizes declared honestly: refused from the directory."""
@@ -84,6 +85,7 @@ def test_decompression_bomb_is_refused_before_inflating(office, tmp_path, suffix
     refused(bomb, "压缩炸弹", memory_mb=512)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", [".xlsx", ".docx"])
 def test_member_that_lies_about_its_size_is_refused_in_bounded_memory(office, tmp_path, suffix):
     """The same 3 GB stream declared as 100 KB, with the CRC of its first 100 KB: zipfile's read()
@@ -126,6 +128,7 @@ def _document_xml(cells: int, width: int = 10) -> bytes:
             + "".join(row(r) for r in range(cells // width)) + "</w:tbl></w:body></w:document>").encode()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", [".xlsx", ".docx"])
 def test_office_file_over_the_cell_limit_is_refused(office, tmp_path, suffix):
     cells = MAX_CELLS + 20_000
@@ -136,6 +139,7 @@ def test_office_file_over_the_cell_limit_is_refused(office, tmp_path, suffix):
 
 # --- text --------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", [".txt", ".csv", ".json", ".jsonl", ".tsv"])
 def test_100_mb_sparse_text_file_is_refused_by_size(tmp_path, suffix):
     """Text exports up to 20 MB, jixiao's own JSON exports (which run larger) up to 40 MB."""
@@ -153,6 +157,7 @@ def test_100_mb_of_real_text_is_refused_by_size(tmp_path):
     refused(path, "文件过大", "上限 20 MB", memory_mb=512)
 
 
+@pytest.mark.slow
 def test_text_just_under_the_limit_with_a_cell_of_700_000_lines(tmp_path):
     """A form whose last cell runs on for 19 MB of continuation lines: read in linear time, the
     cell cut at MAX_CELL_CHARS, the form above it still read."""
@@ -164,6 +169,7 @@ def test_text_just_under_the_limit_with_a_cell_of_700_000_lines(tmp_path):
     assert "政务服务业务" in [f["name"] for f in json.loads(out.stdout)]
 
 
+@pytest.mark.slow
 def test_text_just_under_the_limit_made_of_tabs(tmp_path):
     """19 MB of tab-separated empty cells (a sheet exported with its whole used range)."""
     path = tmp_path / "tabs.txt"
@@ -198,22 +204,26 @@ def _assert_clipped(out):
     assert any(n.endswith(CLIP_MARKER) for n in names)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["tab", "tsv"])
 def test_million_character_cell_in_text_is_cut(tmp_path, fmt):
     path = write_txt(_grid_with_long_cell(), tmp_path / f"long-{fmt}.txt", style=fmt)
     _assert_clipped(parse_limited(path, "--format", "json"))
 
 
+@pytest.mark.slow
 def test_million_character_cell_in_xlsx_is_cut(tmp_path):
     path = write_xlsx([_grid_with_long_cell()], tmp_path / "long.xlsx")
     _assert_clipped(parse_limited(path, "--format", "json"))
 
 
+@pytest.mark.slow
 def test_million_character_cell_in_docx_is_cut(tmp_path):
     path = write_docx([_grid_with_long_cell()], tmp_path / "long.docx")
     _assert_clipped(parse_limited(path, "--format", "json"))
 
 
+@pytest.mark.slow
 def test_million_character_field_in_json_is_cut(tmp_path):
     rec = json.loads(seed_records()[0])
     rec["indicators"][0]["name"] = NAME + _million(2)

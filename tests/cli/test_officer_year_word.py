@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from conftest import run_cli
 from jixiao.corpus.parse import parse_file
 
@@ -20,6 +22,7 @@ def _suggest(db, *args):
     return r
 
 
+@pytest.mark.slow
 def test_a_word_draft_opens_holds_the_form_and_reads_back(shared_db, tmp_path):
     import docx
 
@@ -56,6 +59,7 @@ def test_a_word_draft_opens_holds_the_form_and_reads_back(shared_db, tmp_path):
     assert [(i["level2"], i["name"], i["value"], i["basis"] or None) for i in f["indicators"]] == want
 
 
+@pytest.mark.slow
 def test_several_drafts_in_one_word_file_are_several_filings(shared_db, tmp_path):
     src = tmp_path / "p.jsonl"
     src.write_text('{"name": "政务大厅租金", "budget": 15, "year": 2026}\n'
@@ -66,6 +70,7 @@ def test_several_drafts_in_one_word_file_are_several_filings(shared_db, tmp_path
     assert [(f.name, f.budget) for f in parse_file(out)] == [("政务大厅租金", 15), ("机房运维服务", 30)]
 
 
+@pytest.mark.slow
 def test_word_bytes_are_reproducible(shared_db, tmp_path):
     a, b = tmp_path / "a.docx", tmp_path / "b.docx"
     _suggest(shared_db, "-o", str(a))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SETUP = ("bash scripts/demo.sh", "bash scripts/test.sh")
 
 
@@ -46,6 +46,7 @@ def project_folder(tmp_path, shared_db):
     return tmp_path, db
 
 
+@pytest.mark.slow
 def test_every_example_line_runs_as_written(project_folder):
     folder, db = project_folder
     bin_dir = str(Path(sys.executable).parent)

@@ -122,6 +122,7 @@ def probe(cache_home, texts, hash_seed="0"):
     return json.loads(r.stdout)
 
 
+@pytest.mark.slow
 def test_cache_is_written_then_loaded_and_gives_the_same_tokens(tmp_path):
     texts = seed_texts()
     first = probe(tmp_path, texts, hash_seed="1")
@@ -136,6 +137,7 @@ def test_cache_is_written_then_loaded_and_gives_the_same_tokens(tmp_path):
     assert os.listdir(tmp_path / "jixiao") == [os.path.basename(cache)]  # no temp files left
 
 
+@pytest.mark.slow
 def test_corrupt_cache_falls_back_silently_and_is_rewritten(tmp_path):
     texts = seed_texts()[:40]
     expected = [tokenize(t) for t in texts]
@@ -175,6 +177,7 @@ def test_corrupt_cache_falls_back_silently_and_is_rewritten(tmp_path):
     assert probe(tmp_path, texts)["from_cache"]
 
 
+@pytest.mark.slow
 def test_unwritable_cache_folder_still_tokenizes(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")  # XDG_CACHE_HOME is a file: the cache folder cannot be created

@@ -49,6 +49,7 @@ class Pane:
         subprocess.run([*self.base, "kill-server"], capture_output=True)
 
 
+@pytest.mark.slow
 def test_terminal_session_in_tmux(shared_db, tmp_path):
     db = copy_catalogue(shared_db, tmp_path)
     expected = run_cli("suggest", NAME, "--desc", DESC[0], "--budget", BUDGET, "--year", YEAR,

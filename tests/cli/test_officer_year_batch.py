@@ -59,6 +59,7 @@ def year_2025(tmp_path_factory, env):
     return r, out
 
 
+@pytest.mark.slow
 def test_a_new_budget_lands_on_the_total_cost_line_only(year_2025):
     r, out = year_2025
     assert r.returncode == 0, r.stderr
@@ -82,6 +83,7 @@ def test_a_new_budget_lands_on_the_total_cost_line_only(year_2025):
     assert rows[STAFF]["总成本重设"] == "0" and rows[STAFF]["成本构成调整"] == "2"
 
 
+@pytest.mark.slow
 def test_scale_costs_multiplies_part_costs_by_the_budget_ratio(tmp_path, env):
     table = write_csv(tmp_path / "b.csv", [["项目名称", "预算金额（万元）"], [APPROVAL, "19.5"], [RENT, "18"]])
     out = tmp_path / "scaled"
@@ -104,6 +106,7 @@ def test_scale_costs_multiplies_part_costs_by_the_budget_ratio(tmp_path, env):
     assert all(not any(x.startswith("C13：") for x in i["rules"]) for i in cost_lines(got[STAFF]))
 
 
+@pytest.mark.slow
 def test_a_budget_table_is_read_row_by_row(tmp_path, env):
     import openpyxl
 
@@ -143,6 +146,7 @@ def test_a_budget_table_is_read_row_by_row(tmp_path, env):
     assert "已按 --force 采用" in {x["项目名称"]: x for x in summary(forced)}[RENT]["问题与说明"]
 
 
+@pytest.mark.slow
 def test_next_years_batch_reads_this_years_output(year_2025, tmp_path, env):
     _, a = year_2025
     b = tmp_path / "B"
@@ -167,6 +171,7 @@ def test_next_years_batch_reads_this_years_output(year_2025, tmp_path, env):
     assert len(json.loads(parsed.stdout)) == 22 and "汇总" in parsed.stderr
 
 
+@pytest.mark.slow
 def test_docx_drafts_read_back_as_the_json_drafts_and_are_reproducible(tmp_path, env):
     w1, w2 = tmp_path / "w1", tmp_path / "w2"
     for out in (w1, w2):
@@ -186,6 +191,7 @@ def test_docx_drafts_read_back_as_the_json_drafts_and_are_reproducible(tmp_path,
         assert [(i.level2, i.name, i.value) for i in f.indicators] == want, p.name
 
 
+@pytest.mark.slow
 def test_no_feedback_leaves_chat_choices_out_of_the_filled_categories(tmp_path):
     from jixiao.catalogue.store import record_feedback
 
@@ -207,6 +213,7 @@ def test_no_feedback_leaves_chat_choices_out_of_the_filled_categories(tmp_path):
     assert name in added(ignored) and added(ignored) == added(first)
 
 
+@pytest.mark.slow
 def test_year_and_missing_budget_table_are_said_in_chinese(tmp_path, env):
     r = batch(env, SEED_DIR, "--year", 25, "-o", tmp_path / "x")
     assert r.returncode == 2 and "2000–2100" in r.stderr and not (tmp_path / "x").exists()

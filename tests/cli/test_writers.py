@@ -305,6 +305,7 @@ def test_xlsx_round_trip_through_our_reader(seed_drafts, tmp_path):
         assert _same_indicators(f, d), d.project.name
 
 
+@pytest.mark.slow
 def test_xlsx_many_drafts_one_workbook(seed_drafts, tmp_path):
     extra = [hand_draft(name="2024年政务热线运维（续）"), hand_draft(name="政务服务热线运行维护"),
              hand_draft(name="政务服务热线运行维护"), hand_draft(name="a/b[1]:*?" + "长" * 40)]

@@ -100,6 +100,7 @@ def test_the_screen_fits_80_columns(session):
     assert view.width(toolbar_text(session, 160)) > view.width(bar)      # the full bar where it fits
 
 
+@pytest.mark.slow
 def test_sessions_are_listed_and_resumed_by_name(db, tmp_path):
     first = chat(db, intake(name="政务大厅租金", desc=["大厅租赁"]) + ["退出"])
     second = chat(db, intake() + ["退出"])
@@ -117,6 +118,7 @@ def test_sessions_are_listed_and_resumed_by_name(db, tmp_path):
     assert r.returncode == 2 and "chat --list" in r.stderr
 
 
+@pytest.mark.slow
 def test_export_word_from_chat(db, tmp_path):
     out = tmp_path / "表.docx"
     r = chat(db, intake() + ["总表", f"导出 {out}", "退出"])
@@ -125,6 +127,7 @@ def test_export_word_from_chat(db, tmp_path):
     assert f.name == NAME and f.budget == float(BUDGET)
 
 
+@pytest.mark.slow
 def test_what_the_catalogue_learned_can_be_listed_and_undone(db, tmp_path):
     r = chat(db, intake() + ["删 1", "下一步", "改 1 ≥99%", "退出"])
     assert r.returncode == 0, r.stderr
@@ -178,6 +181,7 @@ def test_feedback_list_on_an_older_catalogue_without_sessions(db):
     assert (row["name"], row["session"]) == ("热线接通率", "")
 
 
+@pytest.mark.slow
 def test_a_real_terminal_of_80_columns_wraps_nothing(db, tmp_path):
     """The prompt_toolkit program in an 80-column tmux pane: the screen with wrapped lines
     joined (-J) has as many lines as without, and the bottom bar is whole."""

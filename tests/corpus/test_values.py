@@ -449,6 +449,7 @@ _YEAR_TEXT = st.lists(st.one_of(
     _VALUEISH), max_size=5).map("".join)
 
 
+@pytest.mark.slow
 @settings(max_examples=600, deadline=None)
 @given(text=_YEAR_TEXT, delta=st.integers(min_value=-120, max_value=120))
 def test_roll_years_round_trips(text, delta):

@@ -7,6 +7,7 @@ import sqlite3
 
 import docx
 import openpyxl
+import pytest
 
 from jixiao.catalogue.fingerprint import filing_hash
 from jixiao.catalogue.store import ingest_files
@@ -63,6 +64,7 @@ def write_office_copies(source, folder):
     return folder / f"{source.stem}.docx", folder / f"{source.stem}.xlsx"
 
 
+@pytest.mark.slow
 def test_ingesting_the_same_files_twice_adds_nothing(tmp_path):
     db = tmp_path / "own.db"
     first = run_cli("ingest", *map(str, SEEDS), "--db", str(db), "--no-seeds")
@@ -82,6 +84,7 @@ def test_ingesting_the_same_files_twice_adds_nothing(tmp_path):
     assert _counts(db) == (22, 225)
 
 
+@pytest.mark.slow
 def test_a_docx_or_xlsx_copy_of_a_seed_filing_is_a_duplicate(tmp_path):
     docx_path, xlsx_path = write_office_copies(seed("002"), tmp_path)
     reference = {filing_hash(f) for f in parse_file(seed("002"))}
@@ -95,6 +98,7 @@ def test_a_docx_or_xlsx_copy_of_a_seed_filing_is_a_duplicate(tmp_path):
     assert _counts(db)[0] == 22
 
 
+@pytest.mark.slow
 def test_bad_files_are_listed_and_the_good_ones_still_go_in(tmp_path):
     folder = tmp_path / "往年"
     folder.mkdir()
@@ -167,6 +171,7 @@ def _content(db) -> list:
         conn.close()
 
 
+@pytest.mark.slow
 def test_reading_workers_store_exactly_what_one_process_stores(tmp_path):
     """Files are read by a worker process while the catalogue is written (JIXIAO_JOBS=2): the same
     rows, ids and codes as reading them here, the same report of a damaged file, and a file whose

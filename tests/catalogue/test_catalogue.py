@@ -64,6 +64,7 @@ def _filing(name, indicators, **facts):
 
 
 # -- the default catalogue -------------------------------------------------------------------------
+@pytest.mark.slow
 def test_first_use_builds_the_default_catalogue_in_the_data_folder(home, exported):
     assert (home / "jixiao" / "catalogue.db").is_file()
     assert not [p for p in (home / "jixiao").iterdir() if p.name.endswith(".tmp")]
@@ -81,6 +82,7 @@ def test_export_is_the_parse_json_plus_tags(exported):
     assert [{k: v for k, v in f.items() if k != "tags"} for f in exported] == reference
 
 
+@pytest.mark.slow
 def test_stats_agree_with_export(home, exported):
     out = run_cli("catalogue", "stats", "--format", "json", env=_env(home))
     assert out.returncode == 0, out.stderr
@@ -106,6 +108,7 @@ def test_stats_agree_with_export(home, exported):
     assert table.returncode == 0 and "申报表 22 张" in table.stdout and "按行业" in table.stdout
 
 
+@pytest.mark.slow
 def test_export_round_trips_through_parse_and_adds_nothing(db, tmp_path):
     target = tmp_path / "导出.jsonl"
     out = run_cli("catalogue", "export", "--format", "jsonl", "-o", str(target), "--db", str(db))
@@ -128,6 +131,7 @@ def _search(db, text, level2=None, limit=30):
         conn.close()
 
 
+@pytest.mark.slow
 def test_search_finds_two_character_and_longer_substrings(db, tmp_path):
     out = run_cli("catalogue", "search", "热线", "--db", str(db), "--format", "json")
     assert out.returncode == 0, out.stderr
@@ -154,6 +158,7 @@ def test_search_finds_two_character_and_longer_substrings(db, tmp_path):
     assert [r["matched"] for r in _search(db, "租金支付")["indicators"]] == ["租金支付及时率"]
 
 
+@pytest.mark.slow
 def test_search_text_is_only_data(db):
     for text in ['"; DROP TABLE canonical; --', "热线 OR 满意", "NEAR(热线", "%", "_", "*"]:
         assert _search(db, text)["indicators"] == []
@@ -164,6 +169,7 @@ def test_search_text_is_only_data(db):
     assert table.returncode == 0 and "群众对热线知晓率" in table.stdout
 
 
+@pytest.mark.slow
 def test_show_a_canonical_indicator_with_values_tags_and_filings(db):
     conn = sqlite3.connect(db)
     cid, code = conn.execute("SELECT id, code FROM canonical WHERE name = '社会公众综合满意度'").fetchone()
@@ -298,6 +304,7 @@ def test_record_feedback(db):
 
 
 # -- files that are not catalogues, and upgrades ----------------------------------------------------
+@pytest.mark.slow
 def test_bad_catalogue_files_get_one_chinese_line(tmp_path):
     text = tmp_path / "notes.db"
     text.write_text("这不是数据库" * 200, encoding="utf-8")

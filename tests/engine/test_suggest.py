@@ -119,6 +119,7 @@ def test_carried_from_the_same_projects_last_filing(model):
     assert any("政务大厅运行经费" in s.name and s.year == 2021 for s in deadline.sources)
 
 
+@pytest.mark.slow
 def test_leave_one_out_beats_the_baselines(shared_db):
     out = run_cli("eval", "--db", str(shared_db), "--format", "json")
     assert out.returncode == 0, out.stderr
@@ -134,6 +135,7 @@ def test_leave_one_out_beats_the_baselines(shared_db):
 # -- the command ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_suggest_json_shape(shared_db):
     out = run_cli("suggest", "政务大厅租金", "--budget", "15", "--year", "2026", "--format", "json",
                   "--db", str(shared_db))
@@ -147,6 +149,7 @@ def test_suggest_json_shape(shared_db):
     assert d["similar"][0]["name"] == "政务大厅租金"
 
 
+@pytest.mark.slow
 def test_given_type_is_used_and_unknown_type_refused(shared_db):
     out = run_cli("suggest", "综合保障经费", "--type", "热线", "--format", "json", "--db", str(shared_db))
     d = json.loads(out.stdout)
@@ -156,6 +159,7 @@ def test_given_type_is_used_and_unknown_type_refused(shared_db):
     assert bad.returncode == 2 and "火箭" in bad.stderr and "Traceback" not in bad.stderr
 
 
+@pytest.mark.slow
 def test_from_file_in_input_order_as_jsonl_csv_and_xlsx(shared_db, tmp_path):
     import openpyxl
 
@@ -183,6 +187,7 @@ def test_from_file_in_input_order_as_jsonl_csv_and_xlsx(shared_db, tmp_path):
     assert outs[0] == outs[1] == outs[2]
 
 
+@pytest.mark.slow
 def test_from_file_into_one_workbook_or_a_folder(shared_db, tmp_path):
     src = tmp_path / "p.jsonl"
     src.write_text('{"name": "政务大厅租金", "budget": 15}\n{"name": "../../逃逸", "budget": 3}\n', encoding="utf-8")
@@ -198,6 +203,7 @@ def test_from_file_into_one_workbook_or_a_folder(shared_db, tmp_path):
     assert not (tmp_path / "逃逸.json").exists()
 
 
+@pytest.mark.slow
 def test_bad_list_and_unwritable_output_are_clean_failures(shared_db, tmp_path):
     bad = tmp_path / "p.csv"
     bad.write_text("预算金额,年度\n15,2026\n", encoding="utf-8")
@@ -240,6 +246,7 @@ def test_unknown_profile_is_a_usage_error(command, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
 def test_a_long_list_shared_over_workers_gives_the_serial_drafts(shared_db, tmp_path):
     """--jobs 2 on a list of 240 projects forks worker processes; the drafts, their order and the

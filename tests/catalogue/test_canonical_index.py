@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 
 from rapidfuzz import fuzz, process
+import pytest
 
 from jixiao.catalogue.canonical import NEAR_MAP_MIN, CanonicalIndex, rules
 
@@ -54,6 +55,7 @@ def _mutate(rng: random.Random, text: str, alphabet: str) -> str:
     return "".join(chars)
 
 
+@pytest.mark.slow
 def test_find_is_the_brute_force_of_the_documented_rule():
     """Thousands of keys from a few stems with two characters put in front (as place names are)
     or one to three characters changed, added or dropped anywhere (short and long keys, blocks

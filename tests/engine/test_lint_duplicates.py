@@ -39,6 +39,7 @@ def _random_table(rnd: random.Random, n: int) -> tuple[list[str], list[int]]:
     return keys, [rnd.randrange(4) for _ in range(n)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("large_block, max_candidates", [(64, 512), (2, 512), (2, 1), (0, 1)],
                          ids=["blocks", "maps", "scans", "all-scans"])
 def test_the_indexed_check_gives_the_definitions_answers(monkeypatch, large_block, max_candidates):
@@ -62,6 +63,7 @@ def test_near_is_the_catalogue_notion():
     assert not nd.near("甲乙丙丁戊己庚辛壬癸子丑", "乙甲丙丁戊己庚辛壬子癸丑", 90)           # both halves differ
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", ["numbered", "same-half", "near-identical", "identical", "long"])
 def test_hostile_tables_of_twenty_thousand_lines(case):
     """Tables that defeat blocking by halves — all sharing a half, all near each other — are
@@ -103,6 +105,7 @@ def test_l16_reports_each_line_once_against_the_first_earlier_line():
     ]
 
 
+@pytest.mark.slow
 def test_a_plain_grid_of_sixty_thousand_rows_keeps_every_line_in_its_columns():
     """The listing renderer for long tables (rich lays out 60,000 rows in half a minute)."""
     from jixiao.engine.writers.table import _cell_width, plain_grid
@@ -117,6 +120,7 @@ def test_a_plain_grid_of_sixty_thousand_rows_keeps_every_line_in_its_columns():
     assert lines[2].startswith("产出指标") and "≥95%" in lines[2]
 
 
+@pytest.mark.slow
 def test_lint_of_twenty_thousand_indicators_and_of_ten_thousand_filings(tmp_path):
     """Through the command line (timings: benchmarks/bench_lint.py and README)."""
     one = tmp_path / "one.json"

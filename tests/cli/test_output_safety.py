@@ -247,6 +247,7 @@ while True:
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("delay", [0.05, 0.3, 0.7])
 def test_killed_writer_leaves_old_or_whole_file(tmp_path, delay):
     """A process rewriting a workbook in a loop is SIGKILLed: the file is always a whole workbook."""

@@ -69,6 +69,7 @@ def names(draft: dict, level2: str | None = None) -> list[str]:
     return [i["name"] for i in draft["indicators"] if level2 is None or i["level2"] == level2]
 
 
+@pytest.mark.slow
 def test_accepting_everything_equals_suggest(db, tmp_path):
     expected = suggest_json(db)
     out = tmp_path / "草稿.json"
@@ -92,6 +93,7 @@ def test_accepting_everything_equals_suggest(db, tmp_path):
     assert any(w in step_line for w in ("参考《", "行业指标库", "项目描述", "沿用上年"))
 
 
+@pytest.mark.slow
 def test_accept_all_without_feedback_equals_suggest_without_feedback(db, tmp_path):
     # earlier sessions recorded feedback; --no-feedback on both sides ignores it
     chat(db, intake() + ["删 1", "下一步", "删 1"] + ["下一步"] * STEPS + ["退出"])
@@ -105,6 +107,7 @@ def test_accept_all_without_feedback_equals_suggest_without_feedback(db, tmp_pat
     assert len(feedback_rows(db)) == before          # nothing recorded either
 
 
+@pytest.mark.slow
 def test_whole_session_edit_remove_add_swap_back_why_export(db, tmp_path):
     base = suggest_json(db)
     qty, qual = names(base, "数量指标"), names(base, "质量指标")
@@ -156,6 +159,7 @@ def test_whole_session_edit_remove_add_swap_back_why_export(db, tmp_path):
     assert any(NAME in c for c in cells) and NAME in md
 
 
+@pytest.mark.slow
 def test_pipe_defaults_and_harmless_extras(db, tmp_path):
     from jixiao.cli.cmd_suggest import default_year
 
@@ -178,6 +182,7 @@ def test_pipe_defaults_and_harmless_extras(db, tmp_path):
     assert json.loads((tmp_path / "y.json").read_text(encoding="utf-8"))["project"]["department"] == DEPT
 
 
+@pytest.mark.slow
 def test_bad_answers_are_asked_again(db, tmp_path):
     r = chat(db, ["", NAME, "", "八十", "80", "明年", "2026", "", "导出 z.json", "退出"], cwd=tmp_path)
     assert r.returncode == 0, r.stderr
@@ -196,6 +201,7 @@ def _wait_for(predicate, what: str, timeout: float = 120):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+@pytest.mark.slow
 def test_resume_after_sigkill(db, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8", "JIXIAO_DB": str(db)}
     proc = subprocess.Popen([sys.executable, "-m", "jixiao.cli.main", "chat"], stdin=subprocess.PIPE,
@@ -241,6 +247,7 @@ def test_resume_without_session_is_a_clear_error(db):
     assert r.returncode == 2 and str(bad) in r.stderr and "Traceback" not in r.stderr
 
 
+@pytest.mark.slow
 def test_feedback_recorded_and_changes_later_suggestions(db, tmp_path):
     before = suggest_json(db)
     qty = [i for i in before["indicators"] if i["level2"] == "数量指标"]

@@ -165,6 +165,7 @@ def test_resume_state_matches_and_toolbar_status(session):
     assert names and len(names) == len(set(names))
 
 
+@pytest.mark.slow
 def test_pipe_mode_and_start_up_do_not_load_prompt_toolkit(shared_db, tmp_path):
     db = copy_catalogue(shared_db, tmp_path)
     code = ("import sys; from jixiao.cli.main import main; rc = main(['chat']); "

@@ -19,7 +19,7 @@ from jixiao.engine.model import EngineModel
 from jixiao.engine.profiles import rules_data
 from jixiao.engine.suggest import suggest
 
-DATA = json.loads((Path(__file__).parent / "data" / "quality_projects.json").read_text(encoding="utf-8"))
+DATA = json.loads((Path(__file__).parent.parent / "data" / "quality_projects.json").read_text(encoding="utf-8"))
 PROJECTS = DATA["projects"]
 YEAR = 2026
 FLOOR = rules_data()["history"]["floor"]       # the absolute similarity a past filing needs

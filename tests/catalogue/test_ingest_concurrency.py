@@ -1,4 +1,4 @@
-"""Ingest under stress, with real processes: SIGKILL at random points, parallel ingests into one
+"""Ingest under stress, with real processes: SIGKILL after chosen progress events, parallel ingests into one
 catalogue, several processes building the default catalogue at once.
 
 The corpus is made from the seeds: copies with every project renamed (…（第k批）) under varied
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import re
 import signal
 import sqlite3
@@ -23,7 +22,7 @@ from jixiao.catalogue.query import CatalogueReader
 from conftest import ROOT, SEEDS
 from jixiao.corpus.parse import parse_file
 
-pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
+pytestmark = [pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals"), pytest.mark.slow]
 
 
 def _env(**extra) -> dict:
@@ -93,17 +92,22 @@ def _changes(db) -> int:
     return int(row[0]) if row else 0
 
 
-def _kill_at(proc, db, target: int, rng) -> bool:
-    """SIGKILL the ingest once the catalogue has `target` committed transactions (a random
-    moment before that when target <= 0: start-up, first build); False if it ended first."""
-    if target <= 0:
-        deadline = time.monotonic() + rng.uniform(0.1, 1.0)
-        while time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.01)
-    else:
-        while proc.poll() is None and _changes(db) < target:
-            time.sleep(0.01)
-        time.sleep(rng.uniform(0, 0.03))
+# Kill moments are progress events of the ingest, never wall-clock delays: -1 = at once (Python
+# still starting), 0 = the first file in the catalogue's folder (the first build under way),
+# k >= 1 = the catalogue has committed k write transactions (meta 'changes').  The corpus below
+# takes about 46 transactions; the spread stops at 40 so every kill leaves work still to do.
+KILL_EVENTS = [-1, 0, *range(1, 37, 2), 38, 40]
+
+
+def _kill_at(proc, db, event: int) -> bool:
+    """SIGKILL the ingest right after progress event `event` (see KILL_EVENTS); False if it ended
+    before the event."""
+    if event == 0:
+        while proc.poll() is None and not (db.parent.exists() and any(db.parent.iterdir())):
+            time.sleep(0.002)
+    elif event > 0:
+        while proc.poll() is None and _changes(db) < event:
+            time.sleep(0.002)
     if proc.poll() is not None:
         return False
     proc.send_signal(signal.SIGKILL)
@@ -111,29 +115,28 @@ def _kill_at(proc, db, target: int, rng) -> bool:
 
 
 def test_killed_ingest_leaves_a_consistent_catalogue_and_resumes(tmp_path):
-    """22 ingests into new catalogues, each SIGKILLed at a random point (start-up, building the
-    catalogue, after a random number of committed transactions); then some run again to the end."""
+    """22 ingests into new catalogues, each SIGKILLed right after one progress event (start-up,
+    building the catalogue, after k committed transactions for k spread over the run); then some
+    run again to the end."""
     expected = make_corpus(tmp_path / "corpus", copies=6)
-    seed = int(os.environ.get("JIXIAO_KILL_SEED", time.time_ns() % 100000))
-    rng = random.Random(seed)
     killed = []
-    for run in range(22):
+    for run, event in enumerate(KILL_EVENTS):
         db = tmp_path / f"run{run:02d}" / "catalogue.db"
         db.parent.mkdir()
         proc = _ingest(str(tmp_path / "corpus"), "--db", str(db), "--batch", "3")
-        if _kill_at(proc, db, rng.randint(-3, 36), rng):
+        if _kill_at(proc, db, event):
             killed.append(db)
         proc.communicate()
         if db.exists():                            # killed before the first build was published: no file
-            assert check_consistent(db) <= expected, f"kill seed {seed}, run {run}"
+            assert check_consistent(db) <= expected, f"killed after event {event}, run {run}"
         else:
             assert db in killed
-    assert len(killed) >= 15, f"kill seed {seed}: only {len(killed)} runs were killed"
+    assert len(killed) >= 20, f"only {len(killed)} of {len(KILL_EVENTS)} runs were killed before they ended"
     for db in killed[:2] + killed[-2:]:
         proc = _ingest(str(tmp_path / "corpus"), "--db", str(db))
         _, errors = proc.communicate(timeout=120)
         assert proc.returncode == 0, errors
-        assert check_consistent(db) == expected, f"kill seed {seed}"
+        assert check_consistent(db) == expected, db.parent.name
         conn = sqlite3.connect(db)
         assert conn.execute("SELECT COUNT(*) FROM dirty_canonical").fetchone()[0] == 0
         assert conn.execute("SELECT SUM(usage) FROM canonical").fetchone()[0] == conn.execute(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from conftest import run_cli
 
 PROJECT = {"name": "乡镇敬老院运营补助", "department": "某县民政局", "year": 2025, "budget": 60.0,
@@ -23,6 +25,7 @@ def _suggest(db, **extra):
     return json.loads(out.stdout)
 
 
+@pytest.mark.slow
 def test_batch_fills_a_missing_category_with_the_suggest_lines(tmp_path):
     shared_db = tmp_path / "c.db"          # a fresh default catalogue: no feedback recorded
     src = tmp_path / "去年.json"
@@ -44,6 +47,7 @@ def test_batch_fills_a_missing_category_with_the_suggest_lines(tmp_path):
         assert all(i["status"] == "new" for i in drafted["indicators"] if i["level2"] == level2)
 
 
+@pytest.mark.slow
 def test_a_units_own_filing_comes_first_in_suggest_and_batch(tmp_path):
     db = tmp_path / "c.db"
     own = tmp_path / "本单位.json"

@@ -50,6 +50,7 @@ def assert_same_ranking(index: TextIndex, vectorizer, matrix, query: str, k: int
         assert p == q or abs(sk[p] - sk[q]) < 1e-12, (query, p, q)  # only exact ties may swap
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("which", ["filings", "names"])
 def test_numpy_scorer_ranks_like_scikit_learn(tmp_path, which):
     filings, names, _, _ = seed_corpus()
@@ -273,6 +274,7 @@ def test_model_works_when_the_index_cannot_be_written(db):
     assert path.is_dir() and list(path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_model_query_path_imports_neither_sklearn_nor_scipy(db):
     open_model(db).close()  # a fresh index file exists
     setup = (f"from jixiao.engine.model import EngineModel\n"
@@ -330,6 +332,7 @@ def test_cold_suggest_imports_exactly_these_modules(db):
     assert "jieba" in got["top"] and "jixiao.engine.index_build" not in got["jixiao"]
 
 
+@pytest.mark.slow
 def test_concurrent_rebuilds_are_harmless(db):
     from jixiao.engine.model import index_path_for
 

@@ -98,6 +98,7 @@ def test_usage_errors_say_what_is_wrong_and_what_was_meant(args, says, tmp_path)
     assert "Traceback" not in r.stderr and "invalid" not in r.stderr and "error:" not in r.stderr
 
 
+@pytest.mark.slow
 def test_budget_with_units_and_the_missing_budget_hint(shared_db):
     r = run_cli("suggest", "政务大厅租金", "--budget", "800000元", "--format", "json", "--db", str(shared_db))
     assert r.returncode == 0, r.stderr
@@ -107,6 +108,7 @@ def test_budget_with_units_and_the_missing_budget_hint(shared_db):
     assert r.stderr.count("成本指标需要预算金额：加 --budget") == 1
 
 
+@pytest.mark.slow
 def test_an_empty_folder_is_reported(tmp_path):
     empty = tmp_path / "空"
     empty.mkdir()
@@ -115,6 +117,7 @@ def test_an_empty_folder_is_reported(tmp_path):
         assert r.returncode == 2 and "没有找到可读取的绩效目标表文件" in r.stderr and str(empty) in r.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["x.xls", "x.doc", "x.pdf", "noext"])
 def test_an_output_name_jixiao_cannot_write_is_refused(name, shared_db, tmp_path):
     r = run_cli("suggest", "政务大厅租金", "--budget", "15", "-o", str(tmp_path / name), "--db", str(shared_db))
@@ -124,6 +127,7 @@ def test_an_output_name_jixiao_cannot_write_is_refused(name, shared_db, tmp_path
     assert r.returncode == 2 and "不一致" in r.stderr
 
 
+@pytest.mark.slow
 def test_a_list_with_bad_rows_drafts_the_rest_and_lists_them(shared_db, tmp_path):
     import openpyxl
 
@@ -152,6 +156,7 @@ def test_a_list_with_bad_rows_drafts_the_rest_and_lists_them(shared_db, tmp_path
     assert [f.name for p in sorted(folder.iterdir()) for f in parse_file(p)] == ["业务培训", "政务大厅租金"]
 
 
+@pytest.mark.slow
 def test_list_output_streams_exactly_like_the_whole_rendering(shared_db, tmp_path):
     """Every format a list can be written in, to the screen and to a file, equals what the
     writers make of the whole list at once."""
@@ -188,6 +193,7 @@ def _peak_rss_kb(cmd: list[str], env: dict) -> int:
     return usage.ru_maxrss
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "wait4"), reason="needs os.wait4 (POSIX)")
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_list_memory_is_flat_in_the_lists_length(jobs, shared_db, tmp_path):
