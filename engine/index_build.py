@@ -30,7 +30,7 @@ def fit_indexes(corpora: dict[str, Iterable[tuple[int, str]]], n_texts: int) -> 
     counts added up, i.e. the sparse product (text × block occurrences) · (block × term counts),
     exact integers; scikit-learn's TfidfTransformer then fits the idf and weights the rows.  The
     vocabulary, idf and document vectors are those of scikit-learn's TfidfVectorizer (with
-    engine.tokenize.tokenize and PARAMS) over the same texts: tests/test_index.py checks it.
+    engine.tokenize.tokenize and PARAMS) over the same texts: tests/engine/test_index.py checks it.
     """
     import numpy as np
 

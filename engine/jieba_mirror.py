@@ -5,7 +5,7 @@ is one pickle of all of it, read whole.  A one-shot `jixiao suggest` segments a 
 characters, so `JiebaMirror` keeps one `jieba.Tokenizer` (not jieba's global one) whose
 prefix dictionary is filled lazily from a per-user cache, and cuts a block in one pass instead
 of through jieba's generators.  Both lean on jieba's undocumented internals, which is why
-pyproject.toml pins jieba to exactly JIEBA_VERSION and tests/test_tokenize.py checks the
+pyproject.toml pins jieba to exactly JIEBA_VERSION and tests/engine/test_tokenize.py checks the
 mirror against jieba itself (on every block of the seed filings and on random strings).
 
 What is mirrored (jieba/__init__.py of 0.42.1):
@@ -268,7 +268,7 @@ class JiebaMirror:
         log(freq or 1) − log(total) + the rest's score, ties to the longer word, exactly as jieba's
         max over (score, end) tuples, with the same float operations in the same order — and
         runs of single characters given to finalseg (memoised: the HMM is a pure function of
-        the run) unless the run is itself a word.  tests/test_tokenize.py checks it against
+        the run) unless the run is itself a word.  tests/engine/test_tokenize.py checks it against
         jieba on every block of the shipped corpus and on random strings.
         """
         tok = self.tok

@@ -9,7 +9,7 @@ import pytest
 
 tomllib = pytest.importorskip("tomllib")          # Python 3.11+
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run(code: str, cwd: Path) -> subprocess.CompletedProcess:
