@@ -118,6 +118,8 @@ def _fmt(x: float) -> str:
 
 
 def _strip_words(text: str, lead: tuple[str, ...], trail: tuple[str, ...]) -> str:
+    if text in lead:
+        return ""                       # '约', '共计', '按照' alone name nothing (not '计', '照')
     changed = True
     while changed and text:
         changed = False
@@ -154,9 +156,9 @@ def _count_name(before: str, after: str, unit: str) -> str:
         if verb or len(before) <= 3 or len(before) > 8 or "的" in before:
             base = verb + after
     base = _EDGE.sub("", base)
-    if not base:
-        return ""
     measure = v["measure_by_unit"].get(unit, "数量")
+    if not base:                        # '约500人': the measure alone (人数), if it names one
+        return "" if measure == "数量" else measure
     if len(unit) == 1 and base.endswith(unit) and measure.startswith(unit):   # 脱贫户 + 户数 → 脱贫户数
         return base + measure[1:]
     if base.endswith(v["measure_t"]) or base.endswith(unit):

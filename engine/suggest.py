@@ -490,6 +490,13 @@ def _described(project: Project, reading: Reading, cands: dict, who: str) -> Non
         fits = sorted((c for c in cands.values() if _fits(s, c)),
                       key=lambda c: -fuzz.ratio(bare_name(s.name), bare_name(c.name)))
         twin = fits[0] if fits else None
+        if twin is None and s.kind == "quantity":
+            # 惠及企业60家 read as a benefit is the library's 支持企业数量 ≥{N}家: the library's
+            # 二级 is where officers put that count
+            across = sorted((c for c in cands.values() if c.library_value and "{N}" in c.library_value
+                             and _fits(s, c, any_level2=True)),
+                            key=lambda c: -fuzz.ratio(bare_name(s.name), bare_name(c.name)))
+            twin = across[0] if across else None
         if s.kind != "purpose":            # the same indicator again, waiting for a number
             for other in [c for c in cands.values() if c is not twin and c.library_value
                           and "{N}" in c.library_value and _fits(s, c, any_level2=True)]:

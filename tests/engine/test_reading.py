@@ -97,6 +97,15 @@ def test_a_scope_before_a_count_of_places_is_not_its_name(text, name, value):
     assert [(s.name, s.value) for s in read_project("村级经费", text).stated if s.kind == "quantity"] == [(name, value)]
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("约500人", [("人数", "500人")]),             # not 约人数
+    ("共计300人次", [("人次", "300人次")]),       # not 计人次 (共 stripped, 计 left)
+    ("按照1760株/栋的标准", []),                   # a planting standard, not 照数量
+])
+def test_a_filler_word_alone_is_no_name(text, expected):
+    assert [(s.name, s.value) for s in read_project("某项目", text).stated] == expected
+
+
 def test_a_per_person_per_month_amount_keeps_both_in_its_unit():
     r = read_project("最低生活保障资金", "城市低保标准每人每月780元，农村低保标准每人每年6500元")
     assert [(s.level2, s.name, s.value) for s in r.stated] == [
