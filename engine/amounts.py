@@ -30,10 +30,6 @@ def amount_data() -> dict:
         return json.load(fh)
 
 
-def examples() -> str:
-    return amount_data()["examples"]
-
-
 def _round(x: float) -> float:
     return round(x, 6)
 
@@ -89,4 +85,4 @@ def _checked(wan: float, raw: str) -> float:
     return _round(wan)
 
 
-__all__ = ["AmountError", "amount_data", "examples", "parse_amount"]
+__all__ = ["AmountError", "amount_data", "parse_amount"]

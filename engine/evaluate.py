@@ -31,12 +31,6 @@ from .profiles import profile as get_profile
 from .suggest import suggest
 
 
-def recall_of(draft: Draft, real: list) -> tuple[int, int]:
-    """(matched, total) real indicators under the strict one-to-one rule."""
-    hit, total, _ = _match(draft, real)
-    return hit, total
-
-
 def _match(draft: Draft, real: list) -> tuple[int, int, dict[str, list[int]]]:
     reals = [r for r in real if r.name]
     pairs = matched_pairs([(s.level2, s.name) for s in draft.indicators], [(r.level2, r.name) for r in reals])
