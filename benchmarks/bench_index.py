@@ -81,13 +81,14 @@ def query_set(k: int, seed: int = 9) -> list[str]:
 def child_build(n: int, path: str) -> dict:
     import resource
 
-    from jixiao.engine.index import fit_index, save_indexes
+    from jixiao.engine.index_build import fit_indexes
+    from jixiao.engine.index_format import save_indexes
     from jixiao.engine.tokenize import segmenter
 
     texts = corpus(n)
     segmenter()  # jieba start-up is not index building
     t0 = time.perf_counter()
-    idx = fit_index(texts)
+    idx = fit_indexes({"filings": enumerate(texts)}, len(texts))["filings"]
     save_indexes(path, {"filings": idx}, {"revision": "bench"})
     build = time.perf_counter() - t0
     return {"build_s": build, "terms": len(idx.terms), "nnz": len(idx.data),
@@ -95,7 +96,7 @@ def child_build(n: int, path: str) -> dict:
 
 
 def child_query(path: str, nq: int, rounds: int) -> dict:
-    from jixiao.engine.index import load_indexes
+    from jixiao.engine.index_query import load_indexes
     from jixiao.engine.tokenize import segmenter
 
     qs = query_set(nq)

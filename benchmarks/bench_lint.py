@@ -77,10 +77,10 @@ def main() -> int:
             print(f"  lint {label}: {secs:.2f} s (median of {args.runs}), peak RSS {rss:.0f} MB"
                   f"   [{shown(cmd[:-1])} FILE]")
 
-        from jixiao.engine.lint import _norm_name
+        from jixiao.corpus.textkeys import unpunctuated_name
         from jixiao.engine.near_duplicates import earlier_duplicates
 
-        tables = {"synthetic names": [_norm_name(i["name"]) for i in big["indicators"]], **hostile(args.indicators)}
+        tables = {"synthetic names": [unpunctuated_name(i["name"]) for i in big["indicators"]], **hostile(args.indicators)}
         for label, keys in tables.items():
             groups = [i % 5 for i in range(len(keys))]
             t = time.perf_counter()

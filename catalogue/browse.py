@@ -15,7 +15,9 @@ from typing import Iterator
 from jixiao.corpus.categories import LEVEL2_CANON
 
 from .schema import FTS_TABLE
-from .tags import normalise, tag_names
+from jixiao.corpus.textkeys import nfkc_squashed
+
+from .tags import tag_names
 
 
 def _count(conn: sqlite3.Connection, sql: str, params=()) -> int:
@@ -86,7 +88,7 @@ def search(conn: sqlite3.Connection, text: str, *, limit: int = 30,
     Each row: id, code, level2, name, matched (the most used matching spelling), usage,
     typical_value, tags.  Most used first.
     """
-    q = normalise(text)
+    q = nfkc_squashed(text)
     if not q:
         return 0, []
     if len(q) >= 3 and "\x00" not in q:      # FTS5 reads a NUL as the end of the query
@@ -113,13 +115,13 @@ def search(conn: sqlite3.Connection, text: str, *, limit: int = 30,
 
 def search_library(conn: sqlite3.Connection, text: str, *, level2: str | None = None) -> list[dict]:
     """Common-library entries whose name contains `text` (the library is small: a plain scan)."""
-    q = normalise(text)
+    q = nfkc_squashed(text)
     if not q:
         return []
     rows = conn.execute("SELECT code, type, level2, name, value, basis, explain FROM library ORDER BY id")
     keys = ("code", "type", "level2", "name", "value", "basis", "explain")
     return [dict(zip(keys, r)) for r in rows
-            if q in normalise(r[3]) and (not level2 or r[2] == level2)]
+            if q in nfkc_squashed(r[3]) and (not level2 or r[2] == level2)]
 
 
 def library_entry(conn: sqlite3.Connection, code: str) -> dict | None:

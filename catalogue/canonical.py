@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-_SPACE = re.compile(r"\s+")
-_NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)*%?")
+from jixiao.corpus.textkeys import merge_key
+
 
 
 @lru_cache(maxsize=1)
@@ -39,10 +39,7 @@ def rules() -> dict:
 def name_key(name: str) -> str:
     """Merge key of an indicator name; the squashed name itself when nothing else is left."""
     r = rules()
-    squashed = _SPACE.sub("", unicodedata.normalize("NFKC", name or "").lower())
-    key = _NUMBER.sub("", squashed.translate(r["_strip_table"]))
-    key = r["_filler"].sub("", key)
-    return key or squashed
+    return merge_key(name, r["_strip_table"], r["_filler"])
 
 
 def level2_code(level2: str) -> str:

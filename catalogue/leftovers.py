@@ -5,7 +5,7 @@ that wrote them is gone.
 
 Every temporary file jixiao writes next to a target is named ".<target>.<pid>[.<hex>].tmp"
 (SQLite adds "-wal", "-shm" or "-journal" to a temporary catalogue): the catalogue's first build
-(catalogue.store), its index file (engine.index), session saves (cli.chat.store).  A file
+(catalogue.store), its index file (engine.index_format), session saves (cli.chat.store).  A file
 matching ".<stem>.…" whose pid is not a running process — and that has not been written to for
 STALE_GRACE_SECONDS (a process on another machine sharing the folder keeps writing its file) —
 is removed; so is any such file untouched for STALE_MAX_SECONDS, whatever its pid (pids are

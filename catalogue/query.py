@@ -3,8 +3,8 @@
 This is the catalogue's query path.  It uses plain sqlite3 only (no sqlite-utils, no numpy),
 so a one-shot `jixiao suggest` stays fast; the write path lives in `catalogue.store`.
 
-Every method takes and returns plain data (ids, dicts, lists).  Text reaches SQLite only as
-parameters.
+Every method takes and returns plain data (ids, lists and the named rows of catalogue.records).
+Text reaches SQLite only as parameters.
 """
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ import json
 import sqlite3
 from pathlib import Path
 from typing import Iterable, Iterator
+
+from .records import CanonicalFacts, FilingFacts, IndicatorFacts, LibraryEntry, PopularIndicator
 
 # Feedback actions recorded by `chat` and how much each moves an indicator's score.
 FEEDBACK_WEIGHT = {"keep": 1.0, "add": 1.0, "change": 0.5, "reject": -1.0}
@@ -64,9 +66,8 @@ class CatalogueReader:
         return ids, names
 
     # -- lookups -----------------------------------------------------------------------------
-    def filings(self, ids) -> dict[int, dict]:
-        """id → {id, name, year, budget, department, description, kind, src_file, tags (sectors,
-        primary first)}."""
+    def filings(self, ids) -> dict[int, FilingFacts]:
+        """id → the filing's facts (tags: its sectors, primary first)."""
         marks, ids = _in(ids)
         if not ids:
             return {}
@@ -76,35 +77,32 @@ class CatalogueReader:
             f"ORDER BY rank)) AS tags FROM filings f WHERE id IN ({marks})", ids)
         out = {}
         for r in rows:
-            d = dict(r)
-            d["tags"] = tuple(d["tags"].split("|")) if d["tags"] else ()
-            out[r["id"]] = d
+            out[r["id"]] = FilingFacts(*r[:-1], tuple(r["tags"].split("|")) if r["tags"] else ())
         return out
 
-    def indicators_of(self, ids) -> list[dict]:
-        """Indicators of these filings in form order: filing_id, canonical_id, level2, name, value, basis."""
+    def indicators_of(self, ids) -> list[IndicatorFacts]:
+        """Indicators of these filings, filing by filing, in form order."""
         marks, ids = _in(ids)
         if not ids:
             return []
         rows = self.conn.execute(
             f"SELECT filing_id, canonical_id, level2, name, value, basis FROM indicators "
             f"WHERE filing_id IN ({marks}) ORDER BY filing_id, position", ids)
-        return [dict(r) for r in rows]
+        return [IndicatorFacts(*r) for r in rows]
 
-    def canonicals(self, ids) -> dict[int, dict]:
-        """id → {id, code, level2, name, usage, typical_value, tags (list)}."""
+    def canonicals(self, ids) -> dict[int, CanonicalFacts]:
+        """id → the canonical indicator's facts (tags: a list)."""
         marks, ids = _in(ids)
         if not ids:
             return {}
         out = {}
         for r in self.conn.execute(
                 f"SELECT id, code, level2, name, usage, typical_value, tags FROM canonical WHERE id IN ({marks})", ids):
-            d = dict(r)
             try:
-                d["tags"] = json.loads(d["tags"] or "[]")
+                tags = json.loads(r["tags"] or "[]")
             except ValueError:
-                d["tags"] = []
-            out[d["id"]] = d
+                tags = []
+            out[r["id"]] = CanonicalFacts(*r[:-1], tags)
         return out
 
     def canonicals_only_in(self, ids, filings: set[int]) -> set[int]:
@@ -126,15 +124,15 @@ class CatalogueReader:
         return {cid for cid, usage in self.conn.execute(
             f"SELECT id, usage FROM canonical WHERE id IN ({cmarks})", cids) if usage <= inside[cid]}
 
-    def library(self, types: Iterable[str] | None) -> list[dict]:
+    def library(self, types: Iterable[str] | None) -> list[LibraryEntry]:
         """Common-library entries (共性指标) for these project types plus the generic ones (every
         entry when types is None)."""
         rows = self.conn.execute("SELECT type, level2, name, value, basis, code, unit, direction, requires "
                                  "FROM library ORDER BY id")
         if types is None:
-            return [dict(r) for r in rows]
+            return [LibraryEntry(*r) for r in rows]
         types = set(types)
-        return [dict(r) for r in rows if r["type"] in types or r["type"] in ("通用", "共性")]
+        return [LibraryEntry(*r) for r in rows if r["type"] in types or r["type"] in ("通用", "共性")]
 
     def feedback(self) -> dict[str, float]:
         """Indicator name → summed weight of what officers kept (+) and rejected (−)."""
@@ -153,7 +151,7 @@ class CatalogueReader:
             self._max_usage = int(row[0] or 0)
         return self._max_usage
 
-    def popular(self, level2: str, n: int, exclude: set[int] = frozenset()) -> list[dict]:
+    def popular(self, level2: str, n: int, exclude: set[int] = frozenset()) -> list[PopularIndicator]:
         """The n canonical indicators of a 二级 used by the most filings (outside `exclude`).
 
         Ranked by canonical.usage (distinct filings) less the excluded filings' use; the first
@@ -167,10 +165,10 @@ class CatalogueReader:
         rows = self.conn.execute(
             "SELECT id, name, typical_value, usage FROM canonical WHERE level2 = ? "
             "ORDER BY usage DESC, id LIMIT ?", (level2, max(0, n) + len(minus)))
-        ranked = [{"id": r["id"], "name": r["name"], "typical_value": r["typical_value"],
-                   "n": r["usage"] - minus.get(r["id"], 0)} for r in rows]
-        ranked = [r for r in ranked if r["n"] > 0]
-        ranked.sort(key=lambda r: (-r["n"], r["id"]))
+        ranked = [PopularIndicator(r["id"], r["name"], r["typical_value"], r["usage"] - minus.get(r["id"], 0))
+                  for r in rows]
+        ranked = [r for r in ranked if r.n > 0]
+        ranked.sort(key=lambda r: (-r.n, r.id))
         return ranked[:max(0, n)]
 
     def filing_owners(self) -> Iterator[tuple[int, str, str | None, str | None]]:

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from jixiao.corpus.categories import LEVEL1_OF, LEVEL2_CANON
+from jixiao.corpus.categories import L2, LEVEL1_OF, LEVEL2_CANON
 
 SLOTS = ("{对象}",)
 VALUE_SLOTS = ("{N}", "{budget}", "{year}")
@@ -44,7 +44,7 @@ DIRECTIONS = ("higher", "lower", "exact")
 BASES = ("计划标准", "历史标准", "行业标准", "其他标准")
 # minimum entries per required 二级 of the default profile, per sector (the fallback included)
 MIN_PER_REQUIRED = 5
-REQUIRED_FOR_COUNT = ("数量指标", "质量指标", "时效指标", "成本指标", "社会效益指标", "服务对象满意度指标")
+REQUIRED_FOR_COUNT = (L2.QUANTITY, L2.QUALITY, L2.TIMELINESS, L2.COST, L2.SOCIAL, L2.SATISFACTION)
 _CODE = re.compile(r"^GX-([A-Z]{2})-(0[1-9])([0-9]{2})$")
 
 

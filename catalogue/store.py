@@ -424,42 +424,17 @@ def _read_ahead(files: list[Path], known: dict) -> Iterator[tuple[Path, tuple]]:
     """_read_one of every file, in order.  With several files and a second core, files are read
     by forked worker processes (all cores but the one writing), a few files ahead of the writer,
     so parsing and storing overlap; a worker that dies is replaced by reading here."""
-    from jixiao.corpus.parallel import fork_pool, jobs
+    from jixiao.corpus.parallel import jobs, map_in_order
 
     global _KNOWN
     _KNOWN = frozenset(known)              # the workers forked now see it
-    workers = jobs() - 1
-    pool = fork_pool(workers) if len(files) >= 2 else None
-    if pool is None:
-        _KNOWN = frozenset()
-        for path in files:
-            yield path, _read_one(path, known)
-        return
-    from collections import deque
-    from concurrent.futures.process import BrokenProcessPool
-
-    window: deque = deque()
+    workers = jobs() - 1 if len(files) >= 2 else 0
+    results = map_in_order(_read_in_worker, files, workers, local=lambda path: _read_one(path, known),
+                           chunksize=1, ahead=workers + 1)      # keep each worker one file ahead
     try:
-        pending = iter(files)
-        while True:
-            while len(window) <= workers:             # keep each worker one file ahead
-                path = next(pending, None)
-                if path is None:
-                    break
-                try:
-                    window.append((path, pool.submit(_read_in_worker, path)))
-                except (BrokenProcessPool, RuntimeError):     # a worker died: read here
-                    window.append((path, None))
-            if not window:
-                return
-            path, future = window.popleft()
-            try:
-                got = future.result() if future is not None else _read_one(path, known)
-            except BrokenProcessPool:
-                got = _read_one(path, known)
-            yield path, got
+        yield from zip(files, results)
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        results.close()
         _KNOWN = frozenset()
 
 

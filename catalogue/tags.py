@@ -17,16 +17,11 @@ keywords are found with one compiled alternation.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-_SPACE = re.compile(r"\s+")
+from jixiao.corpus.textkeys import nfkc_squashed
 
-
-def normalise(text: str) -> str:
-    """NFKC (full-width digits and brackets to ASCII), lower case, no whitespace."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", text or "").lower())
 
 
 @dataclass(frozen=True)
@@ -66,11 +61,11 @@ def _rules() -> _Rules:
         tag = sector.name
         tags.append(tag)
         codes[tag] = sector.code
-        aliases[normalise(tag)] = tag
+        aliases[nfkc_squashed(tag)] = tag
         for a in sector.aliases:
-            aliases.setdefault(normalise(a), tag)
+            aliases.setdefault(nfkc_squashed(a), tag)
         for kw, w in sector.keywords.items():
-            rules.append(_Rule(ti, len(rules), float(w), normalise(kw), None))
+            rules.append(_Rule(ti, len(rules), float(w), nfkc_squashed(kw), None))
         for pat, w in sector.patterns.items():
             rules.append(_Rule(ti, len(rules), float(w), None, re.compile(pat)))
     if data.fallback not in tags:
@@ -137,9 +132,9 @@ def _field_spans(text: str) -> dict[int, list[tuple[float, str, int]]]:
 def tag_project(name: str, description: str = "") -> list[tuple[str, float]]:
     """Project-type tags with scores, best first; at least one (the fallback when nothing fits)."""
     rules = _rules()
-    in_name = _field_scores(normalise(name))
-    in_desc = _field_scores(normalise(description))
-    head = _head_positions(normalise(name))
+    in_name = _field_scores(nfkc_squashed(name))
+    in_desc = _field_scores(nfkc_squashed(description))
+    head = _head_positions(nfkc_squashed(name))
     scored = []
     named_main = any(ti not in rules.secondary for ti in in_name)
     for ti in set(in_name) | set(in_desc):
@@ -166,7 +161,7 @@ def tag_reason(name: str, description: str = "") -> str:
     if tags[0][0] == rules.fallback and tags[0][1] == 0.0:
         return rules.fallback_reason
     index = {t: i for i, t in enumerate(rules.tags)}
-    in_name, in_desc = _field_hits(normalise(name)), _field_hits(normalise(description))
+    in_name, in_desc = _field_hits(nfkc_squashed(name)), _field_hits(nfkc_squashed(description))
     parts = []
     for tag, _ in tags:
         ti = index[tag]
@@ -196,7 +191,7 @@ def tag_code(tag: str) -> str:
 
 def resolve_tag(text: str) -> str | None:
     """The tag a user means by `text` (a tag name or one of its aliases), else None."""
-    return _rules().aliases.get(normalise(text))
+    return _rules().aliases.get(nfkc_squashed(text))
 
 
 def rules_version() -> str:

@@ -15,30 +15,71 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import NamedTuple
 from datetime import datetime, timezone
 
 from jixiao.corpus.models import Filing
+from jixiao.corpus.textkeys import nfkc_squashed
 
 from .canonical import CanonicalIndex, level2_code, name_key
 from .fingerprint import filing_hash
 from .schema import FTS_TABLE
-from .tags import fallback_tag, normalise, tag_code, tag_project
+from .tags import fallback_tag, tag_code, tag_project
 
 
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+class FilingRow(NamedTuple):
+    """The columns of a filings row the filing itself gives (in table order)."""
+    kind: str
+    name: str
+    department: str | None
+    year: int | None
+    budget: float | None
+    period: str | None
+    description: str | None
+    src_file: str | None
+    src_table: int | None
+    src_row: int | None
+
+
+class IndicatorRow(NamedTuple):
+    """The columns of an indicators row the indicator itself gives (in table order); src_file
+    only when it is not the filing's."""
+    level1: str
+    level2: str
+    level1_raw: str | None
+    level2_raw: str | None
+    name: str
+    value: str
+    basis: str | None
+    kind: str | None
+    op: str | None
+    number: float | None
+    unit: str | None
+    year: int | None
+    src_file: str | None
+    src_table: int | None
+    src_row: int | None
+
+
+# A prepared filing's indicators are plain tuples in IndicatorRow's field order: ingest sends
+# 1.5 million of them from reading workers, and named tuples pickle about three times slower.
+# The writer reads the fields it needs by name through this getter.
+_CANONICAL_FIELDS = itemgetter(*map(IndicatorRow._fields.index,
+                                     ("level1", "level2", "name", "value", "number", "unit")))
+
+
 class Prepared(NamedTuple):
-    """A filing reduced to what the writer stores, in plain tuples (cheap to send from a reading
-    worker process): content hash, tags, filing columns, indicator columns and merge keys."""
+    """A filing reduced to what the writer stores (cheap to send from a reading worker process):
+    content hash, tags, filing columns, indicator columns (IndicatorRow order) and merge keys."""
     hash: str
     tags: list[tuple[str, float]]
-    row: tuple              # kind, name, department, year, budget, period, description,
-                            # src_file, src_table, src_row
-    indicators: list[tuple]  # level1, level2, level1_raw, level2_raw, name, value, basis, kind,
-                            # op, number, unit, year, src_file (when not the filing's), src_table, src_row
+    row: FilingRow
+    indicators: list[tuple]
     keys: list[str]
     file_sha: str | None = None
 
@@ -55,8 +96,8 @@ def prepare(filing: Filing, file_sha: str | None = None) -> Prepared:
                            isrc.file if isrc and isrc.file != src_file else None,
                            isrc.table if isrc else None, isrc.row if isrc else None))
     return Prepared(filing_hash(f), tag_project(f.name, f.description),
-                    (f.kind, f.name, f.department, f.year, f.budget, f.period, f.description, src_file,
-                     src.table if src else None, src.row if src else None),
+                    FilingRow(f.kind, f.name, f.department, f.year, f.budget, f.period, f.description,
+                              src_file, src.table if src else None, src.row if src else None),
                     indicators, [name_key(i.name) for i in f.indicators], file_sha)
 
 
@@ -134,14 +175,12 @@ class BatchWriter:
         usage: Counter = Counter()                        # cid -> filings
         for p in fresh:
             fid += 1
-            kind, fname, dept, year, budget, period, desc, src_file, src_table, src_row = p.row
             primary = p.tags[0][0]
-            filing_rows.append((fid, p.hash, kind, fname, dept, year, budget, period, desc, src_file,
-                                src_table, src_row, len(p.indicators), primary, p.file_sha, stamp))
+            filing_rows.append((fid, p.hash, *p.row, len(p.indicators), primary, p.file_sha, stamp))
             tag_rows.extend((fid, t, s, r) for r, (t, s) in enumerate(p.tags))
             used: set[int] = set()
             for pos, (ind, key) in enumerate(zip(p.indicators, p.keys)):
-                level1, level2, name, value = ind[0], ind[1], ind[4], ind[5]
+                level1, level2, name, value, number, unit = _CANONICAL_FIELDS(ind)
                 cid = by_key.get((level2, key))
                 if cid is None:                            # a new spelling: near-identical, or new
                     cid = index.find(level2, key)
@@ -159,10 +198,10 @@ class BatchWriter:
                 if variant is None:
                     vid += 1
                     variant = variants[(cid, name)] = vid
-                    new_names.append([vid, cid, level2, name, key, normalise(name), 0])
+                    new_names.append([vid, cid, level2, name, key, nfkc_squashed(name), 0])
                 name_counts[variant] = name_counts.get(variant, 0) + 1
                 if value:
-                    vk = (cid, value, ind[9], ind[10])
+                    vk = (cid, value, number, unit)
                     value_counts[vk] = value_counts.get(vk, 0) + 1
                 used.add(cid)
                 iid += 1

@@ -56,7 +56,7 @@ def run(args) -> int:
         for fid, _ in rows:
             inds = model.cat.indicators_of([fid])
             info = model.cat.filings([fid])[fid]
-            filings.append(filing_from_dict({**info, "indicators": inds}))
+            filings.append(filing_from_dict({**info._asdict(), "indicators": [i._asdict() for i in inds]}))
             excludes.append({fid})
             units.append(unit_of_filing(info) or None)   # the held-out filing's own unit
         result = evaluate(model, filings, exclude_ids=excludes, profile=args.profile, units=units)

@@ -23,10 +23,9 @@ def run(args) -> int:
     import json
 
     from jixiao.corpus.errors import InputError
-    from jixiao.corpus.parse import parse_file
     from jixiao.corpus.safe_text import clean_text, shown_path
-    from jixiao.engine.draft import draft_from_filing
-    from jixiao.engine.lint import lint_draft, summary
+    from jixiao.engine.lint import summary
+    from jixiao.engine.review import review_file
 
     from .common import err, input_files, stdout_write
 
@@ -36,17 +35,11 @@ def run(args) -> int:
     results, failed = [], 0
     for path in files:
         try:
-            filings = parse_file(path)
+            results.extend(review_file(path, args.profile, departments=args.all))
         except InputError as exc:
             err(str(exc))
             failed += 1
-            continue
-        for f in filings:
-            if f.kind != "project" and not args.all:
-                continue
-            draft = draft_from_filing(f)
-            results.append((str(path), f, draft, lint_draft(draft, args.profile)))
-    errors = sum(summary(r[3])["error"] for r in results)
+    errors = sum(summary(r.findings)["error"] for r in results)
     if args.format == "json":
         stdout_write(json.dumps([
             {"file": clean_text(p), "name": f.name, "year": f.year, "budget": f.budget,

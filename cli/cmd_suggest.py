@@ -8,18 +8,11 @@ one file per project into a folder — so memory stays flat however long the lis
 byte-identical to serial output."""
 from __future__ import annotations
 
-import datetime
+from jixiao.engine.new_project import default_year, make_project, resolve_types
+from jixiao.engine.pool_sizes import PARALLEL_MIN_PROJECTS
 
 from .common import add_db_arg, add_jobs_arg, add_profile_arg
 from .parser import amount_arg, year_arg
-
-# projects of a --from list from which drafting is shared out over worker processes
-PARALLEL_MIN_PROJECTS = 64
-
-
-def default_year() -> int:
-    """Budgets are prepared for the coming year."""
-    return datetime.date.today().year + 1
 
 
 def register(sub) -> None:
@@ -53,25 +46,6 @@ def register(sub) -> None:
 BUDGET_HINT = "成本指标需要预算金额：加 --budget（如 --budget 80万元），否则成本指标待填写"
 
 
-def make_project(name, desc="", budget=None, year=None, dept=None, types=None):
-    from jixiao.engine.draft import Project
-
-    return Project(name=name.strip(), description=(desc or "").strip(), budget=budget,
-                   year=year or default_year(), department=dept or None,
-                   sectors=list(types or []), sectors_inferred=not types)
-
-
-def _resolve_types(given: list[str] | None) -> tuple[list[str] | None, list[str]]:
-    """(canonical tags, unknown spellings) for --type values or a list row's type."""
-    if not given:
-        return None, []
-    from jixiao.catalogue.tags import resolve_tag
-
-    resolved = [resolve_tag(t) for t in given]
-    unknown = [t for t, r in zip(given, resolved) if r is None]
-    return list(dict.fromkeys(r for r in resolved if r)) or None, unknown
-
-
 def _wants_folder(output: str) -> bool:
     """--from -o: a folder (one file per project) unless the path names a single output file."""
     from pathlib import Path
@@ -83,15 +57,15 @@ def _wants_folder(output: str) -> bool:
 def run(args) -> int:
     from jixiao.corpus.errors import InputError
     from jixiao.engine.model import EngineModel
+    from jixiao.engine.writers import BINARY, output_format
+    from jixiao.engine.writers.atomic import OutputError
 
     from .common import err
-    from .writers import BINARY, output_format
-    from .writers.atomic import OutputError
 
     if not args.name and not args.from_file:
         err("请给出项目名称 NAME，或用 --from FILE 给出项目清单。")
         return 2
-    types, unknown = _resolve_types(args.type)
+    types, unknown = resolve_types(args.type)
     if unknown:
         from jixiao.catalogue.tags import tag_names
 
@@ -151,8 +125,9 @@ def _suggest(model, args, project):
 
 
 def _emit_one(draft, args, fmt: str) -> int:
+    from jixiao.engine.writers import render, write
+
     from .common import stdout_write
-    from .writers import render, write
 
     if not args.output:
         stdout_write(render(draft, fmt))
@@ -164,86 +139,32 @@ def _emit_one(draft, args, fmt: str) -> int:
 
 # ------------------------------------------------------------------------------ lists
 
-_SHARED: tuple = ()        # (args, rows, types) of a --from run, set before workers are forked:
-                           # they inherit it, so only row numbers cross the pipe
-_WORKER_MODEL = None       # a worker's own EngineModel (never the parent's connection)
-
-
-def _project_of(args, row, types):
-    """The Project of a list row (built when it is drafted, so a long list holds only rows)."""
-    row_types, _ = _resolve_types([row.type] if row.type else None)
-    return make_project(row.name, row.description, row.budget, row.year or args.year,
-                        row.department or args.dept, row_types or types)
-
-
-def _draft_row(model, args, row, types):
-    """(draft, None) or (None, why) for one list row: one bad project never stops the list."""
-    try:
-        return _suggest(model, args, _project_of(args, row, types)), None
-    except Exception as exc:  # a project the engine cannot draft is listed like a bad row
-        return None, f"生成草稿失败（{type(exc).__name__}）：{str(exc)[:120]}"
-
-
-def _init_worker(db_path) -> None:
-    global _WORKER_MODEL
-    from jixiao.engine.model import EngineModel
-
-    _WORKER_MODEL = EngineModel.open(db_path)
-
-
-def _suggest_in_worker(i: int):
-    args, rows, types = _SHARED
-    return _draft_row(_WORKER_MODEL, args, rows[i], types)
-
-
-def _suggest_all(model, args, rows, types):
-    """(row, draft or None, why) for every row, in list order, each as soon as it is made.
-
-    A long list is shared out over forked worker processes (--jobs / JIXIAO_JOBS); drafts are
-    the same as made here, and the rows a dead worker had not finished are drafted here."""
-    from jixiao.corpus.parallel import fork_pool, ordered_map, workers_for
-
-    global _SHARED
-    done = 0
-    n = workers_for(len(rows), PARALLEL_MIN_PROJECTS, args.jobs)
-    if n:
-        _SHARED = (args, rows, types)
-        try:
-            pool = fork_pool(n, _init_worker, (model.db_path,))
-            if pool is not None:
-                for draft, why in ordered_map(pool, _suggest_in_worker, range(len(rows))):
-                    yield rows[done], draft, why
-                    done += 1
-        finally:
-            _SHARED = ()
-    for row in rows[done:]:
-        yield (row, *_draft_row(model, args, row, types))
-
-
 def _run_list(model, args, listing, types, fmt: str, folder: bool) -> int:
     """Draft every good row, write each draft as it is made, list the rows that failed."""
     import sys
     from pathlib import Path
 
+    from jixiao.engine.list_drafts import ListOptions, draft_rows
     from jixiao.engine.project_list import RowProblem
+    from jixiao.engine.writers import BINARY, write
+    from jixiao.engine.writers.atomic import atomic_path
+    from jixiao.engine.writers.stream import DraftStream
 
     from .common import err, stdout_write
-    from .writers import BINARY, write
-    from .writers.atomic import atomic_path
-    from .writers.stream import DraftStream
 
     problems = list(listing.problems)
     for r in listing.rows:
-        if r.type and _resolve_types([r.type])[1]:
+        if r.type and resolve_types([r.type])[1]:
             err(f"{args.from_file}：第 {r.row} 行的行业「{r.type}」无法识别，改为自动识别")
     if any(r.budget is None for r in listing.rows):
         missing = sum(1 for r in listing.rows if r.budget is None)
         err(f"{args.from_file}：{missing} 个项目没有预算金额；成本指标需要预算金额：在清单中加“预算金额”列")
     made = 0
+    options = ListOptions(args.year, args.dept, types, args.profile, not args.no_feedback)
 
     def drafts():
         nonlocal made
-        for row, draft, why in _suggest_all(model, args, listing.rows, types):
+        for row, draft, why in draft_rows(model, listing.rows, options, args.jobs):
             if draft is None:
                 problems.append(RowProblem(row.row, row.name, why))
                 continue
@@ -251,7 +172,7 @@ def _run_list(model, args, listing, types, fmt: str, folder: bool) -> int:
             yield draft
 
     if folder:
-        from .writers.safety import TakenNames, safe_filename
+        from jixiao.engine.writers.safety import TakenNames, safe_filename
 
         out = Path(args.output)
         ext = {"table": "md", "jsonl": "json"}.get(fmt, fmt)

@@ -66,7 +66,7 @@ def input_files(paths) -> list | None:
     nothing at all is there to read (an empty folder)."""
     from jixiao.corpus.parse import SUPPORTED, iter_input_files
 
-    from .summary import skipped_note, split_summaries
+    from jixiao.engine.batch.summary import skipped_note, split_summaries
 
     files, skipped = split_summaries(iter_input_files(paths))
     if skipped:

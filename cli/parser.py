@@ -242,9 +242,10 @@ class ChineseParser(argparse.ArgumentParser):
 def year_arg(text: str) -> int:
     """--year: a four-digit year in a new project's range (corpus.limits: 2000–2100)."""
     from jixiao.corpus.limits import year_range
+    from jixiao.corpus.textkeys import FULL_WIDTH_ASCII
 
     lo, hi = year_range("project")
-    t = str(text).strip().translate({cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF1A)})
+    t = str(text).strip().translate(FULL_WIDTH_ASCII)
     t = re.sub(r"年度?$", "", t)
     if not re.fullmatch(r"[0-9]{4}", t) or not lo <= int(t) <= hi:
         raise argparse.ArgumentTypeError(f"年度应为 {lo}–{hi} 之间的四位年份（如 2026）：{text}")

@@ -51,8 +51,28 @@ def _build(kind: str) -> dict[str, str]:
     return table
 
 
+class L1:
+    """The canonical 一级 names (docs/domain.md §1)."""
+    OUTPUT = "产出指标"
+    BENEFIT = "效益指标"
+    SATISFACTION = "满意度指标"
+
+
+class L2:
+    """The canonical 二级 names (docs/domain.md §1), in form order; data/labels.json lists the same."""
+    QUANTITY = "数量指标"
+    QUALITY = "质量指标"
+    TIMELINESS = "时效指标"
+    COST = "成本指标"
+    ECONOMIC = "经济效益指标"
+    SOCIAL = "社会效益指标"
+    ECOLOGICAL = "生态效益指标"
+    SUSTAINABLE = "可持续影响指标"
+    SATISFACTION = "服务对象满意度指标"
+
+
 LEVEL2_CANON: tuple[str, ...] = tuple(_data()["level2"].keys())
-LEVEL1_CANON: tuple[str, ...] = ("产出指标", "效益指标", "满意度指标")
+LEVEL1_CANON: tuple[str, ...] = (L1.OUTPUT, L1.BENEFIT, L1.SATISFACTION)
 LEVEL1_OF: dict[str, str] = dict(_data()["parent"])
 SHORT: dict[str, str] = dict(_data()["short"])
 _SHORT_TO_CANON: dict[str, str] = {short: canon for canon, short in SHORT.items()}
@@ -82,6 +102,15 @@ def is_section_label(text: str) -> bool:
     if k in _SECTION:
         return True
     return k.endswith("绩效指标") and len(k) <= 14
+
+
+def is_satisfaction_name(name: str) -> bool:
+    """Does a 三级 name measure satisfaction (docs/domain.md §3)?  Its `satisfaction.word` (满意)
+    must remain once the `exclude` words (不满意) are removed: 不满意工单数量 counts complaints."""
+    rule = _data()["satisfaction"]
+    for word in rule["exclude"]:
+        name = name.replace(word, "")
+    return rule["word"] in name
 
 
 def canonical_level2(text: str) -> str | None:

@@ -23,8 +23,11 @@ from functools import lru_cache
 from importlib import resources
 
 from .categories import (
+    L1,
+    L2,
     LEVEL1_OF,
     is_basis,
+    is_satisfaction_name,
     is_section_label,
     label_key,
     level1_of,
@@ -133,35 +136,35 @@ def _year_from_period(period: str | None) -> int | None:
 # --- level 2 inference (for rows that name only a 一级, and for loose JSON) ------------------
 
 _INFER = {
-    "时效指标": ("时间", "及时", "按时", "按期", "期限", "时限", "进度", "工作日", "小时", "年底", "月底"),
-    "成本指标": ("成本", "费用", "资金", "经费", "万元", "金额", "预算"),
-    "数量指标": ("数量", "个数", "次数", "人数", "人次", "面积", "件数", "条数", "台数", "规模"),
-    "生态效益指标": ("环境", "生态", "排放", "能耗", "节能", "污染", "绿化", "水土"),
-    "经济效益指标": ("经济", "节约", "收入", "增收", "效益额", "产值"),
-    "可持续影响指标": ("持续", "长效", "机制", "长期", "使用年限"),
+    L2.TIMELINESS: ("时间", "及时", "按时", "按期", "期限", "时限", "进度", "工作日", "小时", "年底", "月底"),
+    L2.COST: ("成本", "费用", "资金", "经费", "万元", "金额", "预算"),
+    L2.QUANTITY: ("数量", "个数", "次数", "人数", "人次", "面积", "件数", "条数", "台数", "规模"),
+    L2.ECOLOGICAL: ("环境", "生态", "排放", "能耗", "节能", "污染", "绿化", "水土"),
+    L2.ECONOMIC: ("经济", "节约", "收入", "增收", "效益额", "产值"),
+    L2.SUSTAINABLE: ("持续", "长效", "机制", "长期", "使用年限"),
 }
 
 
 def infer_level2(level1: str | None, name: str, value: str = "") -> str:
     """Best canonical 二级 for an indicator whose form gave only a 一级 (or nothing)."""
     text = f"{name} {value}"
-    if level1 == "满意度指标" or "满意" in name:
-        return "服务对象满意度指标"
+    if level1 == L1.SATISFACTION or is_satisfaction_name(name):
+        return L2.SATISFACTION
     pv = parse_value(value)
-    if level1 == "效益指标":
-        for l2 in ("生态效益指标", "经济效益指标", "可持续影响指标"):
+    if level1 == L1.BENEFIT:
+        for l2 in (L2.ECOLOGICAL, L2.ECONOMIC, L2.SUSTAINABLE):
             if any(w in text for w in _INFER[l2]):
                 return l2
-        return "社会效益指标"
-    if pv.kind == "deadline" or any(w in name for w in _INFER["时效指标"]):
-        return "时效指标"
-    if (pv.unit or "").endswith("元") or any(w in name for w in _INFER["成本指标"]):
-        return "成本指标"
+        return L2.SOCIAL
+    if pv.kind == "deadline" or any(w in name for w in _INFER[L2.TIMELINESS]):
+        return L2.TIMELINESS
+    if (pv.unit or "").endswith("元") or any(w in name for w in _INFER[L2.COST]):
+        return L2.COST
     if pv.kind == "number" and pv.unit and pv.unit != "%":
-        return "数量指标"
-    if any(w in name for w in _INFER["数量指标"]):
-        return "数量指标"
-    return "质量指标"
+        return L2.QUANTITY
+    if any(w in name for w in _INFER[L2.QUANTITY]):
+        return L2.QUANTITY
+    return L2.QUALITY
 
 
 def make_indicator(level1_raw: str, level2_raw: str, name: str, value: str,
@@ -184,8 +187,8 @@ def make_indicator(level1_raw: str, level2_raw: str, name: str, value: str,
     if l2 is None and level2_raw:
         # a 一级 spelled in the 二级 slot ("产出指标" under 实施效果指标)
         l1 = level1_of(level2_raw) or l1
-    if l1 == "成本指标":            # 财预〔2021〕101号: 成本 as its own 一级
-        l2 = l2 or "成本指标"
+    if l1 == L2.COST:            # 财预〔2021〕101号: 成本 as its own 一级
+        l2 = l2 or L2.COST
     if l2 is None:
         l2 = infer_level2(l1, name, value)
     return trusted_indicator(
@@ -324,7 +327,7 @@ class _Grid:
             else:
                 contents.append(("text", t))
         for t in both:                      # 满意度指标 / 成本指标: 一级 or 二级?
-            if level2_of(t) == "成本指标":
+            if level2_of(t) == L2.COST:
                 l2 = l2 or t
             elif l2 is not None:
                 l1 = l1 or t

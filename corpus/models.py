@@ -10,7 +10,7 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .categories import LEVEL1_OF
+from .categories import L1, L2, LEVEL1_OF
 from .limits import budget_problem, position_problem, year_problem
 from .safe_text import clean_text
 
@@ -144,7 +144,7 @@ def _assemble(cls, values: dict):
 def _assembly_matches() -> bool:
     """Whether _assemble builds what pydantic's model_construct builds (checked once, on first
     use, so another pydantic version falls back to model_construct instead of breaking)."""
-    values = {"level1": "产出指标", "level2": "数量指标", "level1_raw": "产出", "level2_raw": "数量",
+    values = {"level1": L1.OUTPUT, "level2": L2.QUANTITY, "level1_raw": "产出", "level2_raw": "数量",
               "name": "受理件数", "value": "≥10件", "parsed": ParsedValue(kind="number", op="≥", number=10.0, unit="件"),
               "basis": None, "source": Source(file="f", table=1, row=2)}
     try:

@@ -1,4 +1,5 @@
-"""Worker processes for the long jobs (ingest, index build, batch): how many, and how they are made.
+"""Worker processes for the long jobs (ingest, index build, batch, suggest --from): how many, how
+they are made, and the work shared out over them.
 
     jobs()              worker processes to use: JIXIAO_JOBS when set, else the cores this
                         process may run on, at most MAX_JOBS
@@ -15,10 +16,16 @@
                         a ProcessPoolExecutor whose workers are all forked before it returns
                         (each dies with its parent, then runs initializer(*initargs)), or None
                         when forking is not safe here or the workers could not start
-    ordered_map(pool, fn, items, chunksize=16)
-                        fn(item) of the items, computed by the pool's workers and yielded in
-                        input order; it stops early, without raising, when a worker dies, so
-                        the caller finishes the items not yielded in its own process
+    map_in_order(fn, items, workers, *, local=None, initializer=None, initargs=(),
+                 chunksize=16, ahead=None, forking=None)
+                        fn(item) of every item, yielded in input order: computed by `workers`
+                        forked processes (fork_pool) when they can start, `ahead` chunks of
+                        `chunksize` items in flight (default: all; items may be a generator,
+                        whose chunks are sent as it makes them), else here by local(item)
+                        (default fn).  When a worker dies (killed for memory …) the items not
+                        yet yielded are computed here: the results are the same either way.
+                        `forking`: a context manager held while the workers are forked (a
+                        progress bar's refresh thread paused)
 
 Forked workers inherit the loaded modules (jieba, the catalogue code) and start in a few
 milliseconds; nothing of the parent's open SQLite connections may be used in them, so workers
@@ -98,11 +105,53 @@ def fork_pool(workers: int, initializer=None, initargs: tuple = ()):
     return pool
 
 
-def ordered_map(pool, fn, items, chunksize: int = 16):
-    from concurrent.futures.process import BrokenProcessPool
+def _run_chunk(fn, chunk: list) -> list:
+    return [fn(item) for item in chunk]
 
-    try:
-        with pool:
-            yield from pool.map(fn, items, chunksize=chunksize)
-    except BrokenProcessPool:
+
+def map_in_order(fn, items, workers: int, *, local=None, initializer=None, initargs: tuple = (),
+                 chunksize: int = 16, ahead: int | None = None, forking=None):
+    from collections import deque
+    from concurrent.futures.process import BrokenProcessPool
+    from contextlib import nullcontext
+    from itertools import islice
+
+    local = local or fn
+    pool = None
+    if workers >= 1:
+        with forking if forking is not None else nullcontext():
+            pool = fork_pool(workers, initializer, initargs)
+    if pool is None:
+        for item in items:
+            yield local(item)
         return
+    items = iter(items)                    # read as the chunks are sent: a generator's items are
+    chunks = iter(lambda: list(islice(items, chunksize)), [])     # sent while it still makes more
+    window: deque = deque()            # (chunk, future or None when it is computed here)
+    broken = False
+    try:
+        while True:
+            while not broken and (ahead is None or len(window) < ahead):
+                chunk = next(chunks, None)
+                if chunk is None:
+                    break
+                try:
+                    window.append((chunk, pool.submit(_run_chunk, fn, chunk)))
+                except (BrokenProcessPool, RuntimeError):      # a worker died: the rest here
+                    broken = True
+                    window.append((chunk, None))
+            if not window:
+                break
+            chunk, future = window.popleft()
+            try:
+                results = future.result() if future is not None else None
+            except (BrokenProcessPool, OSError):       # a worker died, or its result was lost
+                broken, results = True, None
+            if results is None:
+                results = [local(item) for item in chunk]
+            yield from results
+        for chunk in chunks:               # left when the pool broke
+            for item in chunk:
+                yield local(item)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -19,10 +19,6 @@ _CONTROL = re.compile("[\x00-\x1f\x7f\u2028\u2029\u0085]")
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-def has_surrogates(text: str) -> bool:
-    return _SURROGATE.search(text) is not None
-
-
 def clean_text(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 

@@ -38,13 +38,13 @@ from functools import lru_cache
 from importlib import resources
 
 from .models import ParsedValue
+from .textkeys import FULL_WIDTH_AND_SPACE as _FOLD
+from .textkeys import ZERO_WIDTH as _ZERO_WIDTH
 
 __all__ = [
     "Quantity",
     "extract_quantities",
     "format_value",
-    "grade_words",
-    "normalise_text",
     "parse_value",
     "roll_years",
     "split_fused",
@@ -53,22 +53,10 @@ __all__ = [
     "years_in",
 ]
 
-# Full-width ASCII (U+FF01–U+FF5E) → half-width, ideographic space → space.  One character to
-# one character, so positions in the translated text are positions in the original.
-_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
-_FOLD[0x3000] = 0x20
 _WS = re.compile(r"\s+")
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _TRAILING_PUNCT = re.compile(r"[。.;；,，、!！]+$")
 _CJK = "\u4e00-\u9fff"
 _NIAN = re.compile(r"\s*年")
-
-
-def normalise_text(s: str) -> str:
-    """Full-width ASCII → half-width, U+3000 → space, whitespace runs → one space, trimmed."""
-    if not s:
-        return ""
-    return _WS.sub(" ", s.translate(_FOLD).translate(_ZERO_WIDTH)).strip()
 
 
 def _alt(words) -> str:
@@ -226,11 +214,6 @@ class _Grammar:
 def _grammar() -> _Grammar:
     with resources.files("jixiao.corpus").joinpath("data/values.json").open(encoding="utf-8") as fh:
         return _Grammar(json.load(fh))
-
-
-def grade_words() -> frozenset[str]:
-    """The closed list of qualitative grades (定性) from data/values.json."""
-    return _grammar().grades
 
 
 def vague_words() -> tuple[str, ...]:

@@ -30,10 +30,6 @@ def amount_data() -> dict:
         return json.load(fh)
 
 
-def examples() -> str:
-    return amount_data()["examples"]
-
-
 def _round(x: float) -> float:
     return round(x, 6)
 
@@ -43,7 +39,8 @@ def parse_amount(text, bare_unit: str | None = None) -> float | None:
 
     bare_unit: the unit of a number written without one (default 万元; a column headed
     预算金额（元） gives 元)."""
-    from jixiao.corpus.values import normalise_text, parse_value
+    from jixiao.corpus.textkeys import folded_text
+    from jixiao.corpus.values import parse_value
 
     if text is None:
         return None
@@ -53,7 +50,7 @@ def parse_amount(text, bare_unit: str | None = None) -> float | None:
             raise AmountError(f"金额“{text}”不是有限的数字")
         scale = amount_data()["to_wan"].get(bare_unit or amount_data()["bare_unit"], 1)
         return _checked(value * scale, str(text))
-    raw = normalise_text(str(text))
+    raw = folded_text(str(text))
     if not raw:
         return None
     compact = raw.replace(" ", "")
@@ -88,4 +85,4 @@ def _checked(wan: float, raw: str) -> float:
     return _round(wan)
 
 
-__all__ = ["AmountError", "amount_data", "examples", "parse_amount"]
+__all__ = ["AmountError", "amount_data", "parse_amount"]

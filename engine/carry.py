@@ -45,22 +45,22 @@ from functools import lru_cache
 from importlib import resources
 from typing import Callable, Optional
 
-from jixiao.corpus.categories import LEVEL1_OF, LEVEL2_CANON
+from jixiao.corpus.categories import L1, L2, LEVEL1_OF, LEVEL2_CANON, is_satisfaction_name
+from jixiao.corpus.textkeys import FULL_WIDTH_ASCII as _FOLD
+from jixiao.corpus.textkeys import project_name_key, unpunctuated_name
 from jixiao.corpus.values import format_value, parse_value, roll_years, years_in
 
 from .draft import Draft, DraftIndicator, Project, draft_from_filing
-from .lint import is_satisfaction_name, lint_draft
+from .lint import lint_draft
 from .profiles import profile as get_profile
 from .profiles import rules_data
 from .valuerules import match_rule
 
 FillFn = Callable[[Project, str], list]
 
-_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _MASK = "\ue000"                 # stands in for a protected year's digits while rolling
 _MONEY_HEAD = re.compile(r"^(亿元|万元|千元|元|万|亿)$")
 _MONEY_SPAN = re.compile(r"(?<![0-9.])([0-9][0-9,]*(?:\.[0-9]+)?|\.[0-9]+)\s*(亿元|万元|千元|元|万|亿)?")
-_NORM_NAME = re.compile(r"[\s\"“”‘’（）()、，,。:：；;]")
 
 
 @lru_cache(maxsize=1)
@@ -200,7 +200,7 @@ def _roll_indicator(ind: DraftIndicator, delta: int, year: int) -> None:
             setattr(ind, attr, r.text)
             changed = True
     value = ind.value or ""
-    if value and (ind.level2 == "时效指标" or parse_value(value).kind == "deadline"):
+    if value and (ind.level2 == L2.TIMELINESS or parse_value(value).kind == "deadline"):
         fixed = _into_year(value, year)
         if fixed != value:
             ind.rules.append(_note("C04", old=value, new=fixed))
@@ -208,10 +208,6 @@ def _roll_indicator(ind: DraftIndicator, delta: int, year: int) -> None:
             changed = True
     if changed:
         ind.parsed = parse_value(ind.value)
-
-
-def _norm(name: str) -> str:
-    return _NORM_NAME.sub("", name or "")
 
 
 def _is_spending(ind: DraftIndicator) -> bool:
@@ -231,13 +227,13 @@ def _move_target(ind: DraftIndicator) -> tuple[str, str] | None:
     if not name:
         return None
     sat = is_satisfaction_name(name)
-    if sat and l2 != "服务对象满意度指标":
-        return "服务对象满意度指标", _note("C06", name=name, source=l2)
-    if not sat and l2 == "服务对象满意度指标":
+    if sat and l2 != L2.SATISFACTION:
+        return L2.SATISFACTION, _note("C06", name=name, source=l2)
+    if not sat and l2 == L2.SATISFACTION:
         target = carry_data()["non_satisfaction_target"]
         return target, _note("C07", name=name, target=target)
-    if LEVEL1_OF.get(l2) == "效益指标" and _is_spending(ind):
-        return "成本指标", _note("C08", name=name, value=ind.value, source=l2)
+    if LEVEL1_OF.get(l2) == L1.BENEFIT and _is_spending(ind):
+        return L2.COST, _note("C08", name=name, value=ind.value, source=l2)
     return None
 
 
@@ -253,7 +249,7 @@ def _move(inds: list[DraftIndicator]) -> tuple[list[DraftIndicator], int]:
         else:
             moves.append((ind, *target))
     for ind, l2, note in moves:
-        twin = next((o for o in out if o.level2 == l2 and _norm(o.name) == _norm(ind.name)
+        twin = next((o for o in out if o.level2 == l2 and unpunctuated_name(o.name) == unpunctuated_name(ind.name)
                      and parse_value(o.value) == parse_value(ind.value)), None)
         if twin is not None:
             twin.rules.append(_note("C09", source=ind.level2, value=ind.value))
@@ -267,7 +263,7 @@ def _move(inds: list[DraftIndicator]) -> tuple[list[DraftIndicator], int]:
 
 
 def _is_total_cost(ind: DraftIndicator) -> bool:
-    if ind.level2 != "成本指标" or not ind.name:
+    if ind.level2 != L2.COST or not ind.name:
         return False
     if "{budget}" not in str(match_rule(ind.level2, ind.name).get("value", "")):
         return False                                  # unit costs, control rates
@@ -391,15 +387,15 @@ def _add_missing(draft: Draft, fill: Optional[FillFn], profile: str) -> None:
     for l2 in get_profile(profile)["required"]:
         if _has_value(draft.indicators, l2):
             continue
-        taken = {_norm(i.name) for i in draft.indicators}
+        taken = {unpunctuated_name(i.name) for i in draft.indicators}
         for ind in fill(draft.project, l2) or []:
-            if ind.level2 != l2 or not ind.name or _norm(ind.name) in taken:
+            if ind.level2 != l2 or not ind.name or unpunctuated_name(ind.name) in taken:
                 continue
             ind = ind.model_copy(deep=True)
             ind.status = "new"
             ind.rules = [_note("C10", level2=l2), *ind.rules]
             draft.indicators.append(ind)
-            taken.add(_norm(ind.name))
+            taken.add(unpunctuated_name(ind.name))
 
 
 def _sorted(inds: list[DraftIndicator]) -> list[DraftIndicator]:
@@ -474,7 +470,7 @@ def carry_forward(filing, year: int, budget: float | None = None, *, fill: Optio
     for ind in inds:
         if budget is not None and _is_total_cost(ind):
             _recost(ind, float(budget), year)
-        elif ind.level2 == "成本指标":
+        elif ind.level2 == L2.COST:
             _cost_floor_to_ceiling(ind, scaled=ratio is not None and ratio != 1)
             if ratio is not None:
                 _scale_cost(ind, ratio, float(filing.budget), float(budget))
@@ -498,11 +494,9 @@ class BudgetMatch:
 
 @lru_cache(maxsize=1 << 16)
 def name_key(name: str) -> str:
-    """A project name for matching: full-width folded, no spaces, punctuation or year labels."""
-    from jixiao.corpus.values import normalise_text
-
-    rx = _compiled_strip()
-    return rx.sub("", normalise_text(name or "")).lower()
+    """A project name for matching: full-width folded, no spaces, punctuation or year labels
+    (corpus.textkeys.project_name_key with the carry rules' strip pattern)."""
+    return project_name_key(name, _compiled_strip())
 
 
 @lru_cache(maxsize=1)

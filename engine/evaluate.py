@@ -31,12 +31,6 @@ from .profiles import profile as get_profile
 from .suggest import suggest
 
 
-def recall_of(draft: Draft, real: list) -> tuple[int, int]:
-    """(matched, total) real indicators under the strict one-to-one rule."""
-    hit, total, _ = _match(draft, real)
-    return hit, total
-
-
 def _match(draft: Draft, real: list) -> tuple[int, int, dict[str, list[int]]]:
     reals = [r for r in real if r.name]
     pairs = matched_pairs([(s.level2, s.name) for s in draft.indicators], [(r.level2, r.name) for r in reals])
@@ -113,8 +107,8 @@ def _popular_draft(model, project: Project, exclude: set[int], places: dict[str,
     inds = []
     for l2 in LEVEL2_CANON:
         for row in model.cat.popular(l2, places.get(l2, 0), exclude) if places.get(l2) else []:
-            inds.append(DraftIndicator(level1="", level2=l2, name=row["name"], value=row.get("typical_value") or "",
-                                       needs_input=not row.get("typical_value")))
+            inds.append(DraftIndicator(level1="", level2=l2, name=row.name, value=row.typical_value or "",
+                                       needs_input=not row.typical_value))
     return Draft(project=project, indicators=inds)
 
 
@@ -132,8 +126,8 @@ def _copy_draft(model, project: Project, exclude: set[int]) -> Draft:
     inds = []
     if hits:
         for row in model.cat.indicators_of([hits[0]]):
-            inds.append(DraftIndicator(level1="", level2=row["level2"], name=row["name"], value=row["value"] or "",
-                                       needs_input=not row["value"]))
+            inds.append(DraftIndicator(level1="", level2=row.level2, name=row.name, value=row.value or "",
+                                       needs_input=not row.value))
     return Draft(project=project, indicators=inds)
 
 

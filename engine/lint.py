@@ -9,7 +9,8 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from jixiao.corpus.categories import LEVEL2_CANON
+from jixiao.corpus.categories import L2, LEVEL2_CANON, is_satisfaction_name
+from jixiao.corpus.textkeys import unpunctuated_name
 from jixiao.corpus.values import parse_value, years_in
 
 from .draft import Draft, DraftIndicator, LintFinding
@@ -48,10 +49,6 @@ def _money_wan(unit: str | None, number: float | None) -> float | None:
     return None
 
 
-def _norm_name(name: str) -> str:
-    return re.sub(r"[\s\"“”‘’（）()、，,。:：；;]", "", name)
-
-
 def lint_draft(draft: Draft, profile: str = "default") -> list[LintFinding]:
     """All findings for a draft or a filing converted to one, errors first."""
     cfg = _cfg()
@@ -67,7 +64,7 @@ def lint_draft(draft: Draft, profile: str = "default") -> list[LintFinding]:
     for idx, ind in enumerate(inds):
         out.extend(_check_one(idx, ind, budget, year, placeholder, lo, hi))
     out.extend(_duplicates(inds))
-    core = sum(1 for i in inds if i.level2 in ("数量指标", "质量指标"))
+    core = sum(1 for i in inds if i.level2 in (L2.QUANTITY, L2.QUALITY))
     if len(inds) < 3 or core < 2:
         out.append(_finding("L24", None, total=len(inds), core=core))
     out.sort(key=lambda f: (_SEVERITY_ORDER[f.severity], f.indicator if f.indicator is not None else -1))
@@ -91,14 +88,14 @@ def _check_one(idx, ind: DraftIndicator, budget, year, placeholder, lo, hi) -> l
     if l2 in cfg["quantitative_slots"] and pv.kind in ("grade", "text") and any(
             w in value for w in cfg["vague_words"]):
         f.append(_finding("L04", idx, **ctx))
-    if is_rate and l2 in ("质量指标", "服务对象满意度指标", "时效指标") and not _OP_WRITTEN.search(value):
+    if is_rate and l2 in (L2.QUALITY, L2.SATISFACTION, L2.TIMELINESS) and not _OP_WRITTEN.search(value):
         f.append(_finding("L06", idx, **ctx))
     if pv.kind == "number" and not pv.unit:
         f.append(_finding("L07", idx, **ctx))
     if pv.kind == "number" and pv.unit and pv.unit != "%" and (
-            name.endswith(("率", "满意度")) or l2 == "服务对象满意度指标"):
+            name.endswith(("率", "满意度")) or l2 == L2.SATISFACTION):
         f.append(_finding("L08", idx, **ctx))
-    if l2 == "成本指标":
+    if l2 == L2.COST:
         wan = _money_wan(pv.unit, pv.number)
         if budget is not None and wan is not None and pv.op in ("=", "≤", "<", None) and wan > budget + 1e-6:
             f.append(_finding("L11", idx, budget=f"{budget:g}", **ctx))
@@ -107,13 +104,13 @@ def _check_one(idx, ind: DraftIndicator, budget, year, placeholder, lo, hi) -> l
         money = bool(pv.unit) and ("元" in pv.unit or pv.unit.startswith("万"))
         if pv.kind == "number" and not money and pv.unit != "%":
             f.append(_finding("L13", idx, **ctx))
-    if year is not None and (l2 == "时效指标" or pv.kind == "deadline"):
+    if year is not None and (l2 == L2.TIMELINESS or pv.kind == "deadline"):
         if any(y < year for y in years_in(value)):
             f.append(_finding("L14", idx, year=year, **ctx))
     if is_rate and pv.number is not None and (
             pv.number > 100 or pv.number < 0 or (pv.op == ">" and pv.number >= 100)):
         f.append(_finding("L20", idx, **ctx))
-    elif l2 == "服务对象满意度指标" and is_rate and pv.number is not None and not (lo <= pv.number <= hi):
+    elif l2 == L2.SATISFACTION and is_rate and pv.number is not None and not (lo <= pv.number <= hi):
         f.append(_finding("L21", idx, **ctx))
     if any(w in value for w in cfg["long_term_words"]):
         f.append(_finding("L25", idx, **ctx))
@@ -128,13 +125,13 @@ def _name_checks(idx, ind: DraftIndicator) -> list[LintFinding]:
     if not name:
         return f
     sat = is_satisfaction_name(name)
-    if sat and l2 != "服务对象满意度指标":
+    if sat and l2 != L2.SATISFACTION:
         f.append(_finding("L09", idx, **ctx))
-    if not sat and l2 == "服务对象满意度指标":
+    if not sat and l2 == L2.SATISFACTION:
         f.append(_finding("L10", idx, **ctx))
-    if l2 == "生态效益指标" and not any(w in name for w in cfg["environment_words"]):
+    if l2 == L2.ECOLOGICAL and not any(w in name for w in cfg["environment_words"]):
         f.append(_finding("L17", idx, **ctx))
-    if l2 in ("数量指标", "质量指标") and any(w in name for w in cfg["input_words"]):
+    if l2 in (L2.QUANTITY, L2.QUALITY) and any(w in name for w in cfg["input_words"]):
         pv = parse_value(ind.value or "")
         if (pv.unit and "元" in pv.unit) or any(w in name for w in ("经费", "费用", "资金投入", "投入")):
             f.append(_finding("L18", idx, **ctx))
@@ -142,14 +139,6 @@ def _name_checks(idx, ind: DraftIndicator) -> list[LintFinding]:
         short = name if len(name) <= 18 else name[:16] + "…"
         f.append(_finding("L22", idx, short=short, **ctx))
     return f
-
-
-def is_satisfaction_name(name: str) -> bool:
-    """Does a 三级 name measure satisfaction (L09/L10)?  "不满意工单数量" counts complaints, not."""
-    cfg = _cfg()
-    for word in cfg.get("satisfaction_exclude", []):
-        name = name.replace(word, "")
-    return cfg["satisfaction_word"] in name
 
 
 def _duplicates(inds: list[DraftIndicator]) -> list[LintFinding]:
@@ -161,7 +150,7 @@ def _duplicates(inds: list[DraftIndicator]) -> list[LintFinding]:
     from .near_duplicates import earlier_duplicates
 
     limit = _cfg()["fuzzy_duplicate"]
-    keys = [_norm_name(i.name) for i in inds]
+    keys = [unpunctuated_name(i.name) for i in inds]
     codes: dict[str, int] = {}
     groups = [codes.setdefault(i.level2, len(codes)) for i in inds]
     out, seen = [], set()
@@ -181,4 +170,4 @@ def summary(findings: list[LintFinding]) -> dict[str, int]:
     return counts
 
 
-__all__ = ["is_satisfaction_name", "lint_draft", "summary", "LEVEL2_CANON"]
+__all__ = ["lint_draft", "summary", "LEVEL2_CANON"]

@@ -5,7 +5,7 @@ facts `suggest` reads for every project — past filings, their indicators, cano
 library entries — kept in memory once read, until the catalogue's revision changes (`sync`), so
 a warm `suggest --from` asks SQLite almost nothing per project.
 
-One file beside the catalogue `X.db`, `X.db.index.npz` (engine.index), holds everything the
+One file beside the catalogue `X.db`, `X.db.index.npz` (engine.index_format), holds everything the
 matcher needs, so a matrix can never be paired with another build's id map: the catalogue
 revision it was built from, the index of past filings (name, description, indicator names) and
 the index of canonical indicator names, each with its id list.  It is rebuilt (with
@@ -13,7 +13,7 @@ scikit-learn) only when the catalogue's revision differs or the file is missing,
 old format or of another tokenizer; it is written atomically, so a concurrent rebuild by another
 process is harmless (the last complete file wins).  When the catalogue's folder is not writable
 the indexes are built in memory and used all the same.  The query path uses plain sqlite3 and
-numpy (large indexes only, see engine.index); it never imports scikit-learn, scipy,
+numpy (large indexes only, see engine.index_query); it never imports scikit-learn, scipy,
 sqlite-utils or prompt_toolkit.
 """
 from __future__ import annotations
@@ -22,19 +22,21 @@ from pathlib import Path
 
 from jixiao.catalogue.paths import default_db_path
 from jixiao.catalogue.query import CatalogueReader
+from jixiao.catalogue.records import CanonicalFacts, FilingFacts, LibraryEntry
 from jixiao.catalogue.ready import connect_read_only, ensure_ready, read_only_uri
+from jixiao.corpus.textkeys import bare_name
 
-from .index import BadIndexFile, TextIndex, fit_indexes, load_indexes, save_indexes
-from .suggest import norm_key
+from .candidate_key import CandidateKey, KeyKind
+from .index_format import BadIndexFile, save_indexes
+from .index_query import TextIndex, load_indexes
 
 
 # cached facts of at most this many filings (or canonical indicators) are kept; then forgotten
 CACHE_MAX = 50_000
 
 
-def _frozen_tags(info: dict) -> dict:
-    info["tags"] = frozenset(info["tags"])
-    return info
+def _frozen_tags(info: CanonicalFacts) -> CanonicalFacts:
+    return info._replace(tags=frozenset(info.tags))
 
 
 def _catalogue_error(path: Path, exc):
@@ -136,6 +138,8 @@ class EngineModel:
         The revision and the texts are read in one read transaction, so the file never labels
         texts with a revision they do not belong to.  Returns the meta record.
         """
+        from .index_build import fit_indexes      # the build path: a query never imports it
+
         conn = self.cat.conn
         own_tx = not conn.in_transaction
         if own_tx:
@@ -199,8 +203,8 @@ class EngineModel:
                 cache[i] = adapt(info) if adapt is not None and info is not None else info
         return {i: cache[i] for i in ids if cache.get(i) is not None}
 
-    def filing_facts(self, ids) -> dict[int, dict]:
-        """id → {id, name, year, budget, department, description, kind} of the filings that exist."""
+    def filing_facts(self, ids) -> dict[int, FilingFacts]:
+        """id → the facts of the filings that exist."""
         return self._facts(self._filings, ids, self.cat.filings)
 
     def filing_rows(self, ids) -> list[tuple[int, tuple]]:
@@ -211,25 +215,26 @@ class EngineModel:
         if missing:
             grouped: dict[int, list] = {i: [] for i in missing}
             for row in self.cat.indicators_of(missing):
-                cid, level2, name = row["canonical_id"], row["level2"], row["name"]
-                key = f"c:{cid}" if cid is not None else f"n:{level2}:{norm_key(name)}"
-                grouped[row["filing_id"]].append((key, level2, name, cid, row["value"] or ""))
+                cid, level2, name = row.canonical_id, row.level2, row.name
+                key = (CandidateKey(KeyKind.CANONICAL, str(cid)) if cid is not None
+                       else CandidateKey(KeyKind.PAST_NAME, f"{level2}:{bare_name(name)}"))
+                grouped[row.filing_id].append((key, level2, name, cid, row.value or ""))
             for i, rows in grouped.items():
                 self._rows[i] = tuple(rows)
         return [(i, self._rows[i]) for i in wanted if self._rows.get(i)]
 
-    def canonical_facts(self, ids) -> dict[int, dict]:
-        """id → {id, code, level2, name, usage, typical_value, tags (frozenset)} of those that exist."""
+    def canonical_facts(self, ids) -> dict[int, CanonicalFacts]:
+        """id → the facts (tags a frozenset) of the canonical indicators that exist."""
         return self._facts(self._canon, ids, self.cat.canonicals, _frozen_tags)
 
-    def library_entries(self, sectors) -> list[dict]:
+    def library_entries(self, sectors) -> list[LibraryEntry]:
         """Sector library entries (行业指标库) of these sectors plus the 通用 ones, in library order."""
         from jixiao.catalogue.tags import fallback_tag
 
         if self._library is None:
             self._library = self.cat.library(None)
         wanted = set(sectors) | {fallback_tag()}
-        return [r for r in self._library if r["type"] in wanted]
+        return [r for r in self._library if r.type in wanted]
 
     def sector_beneficiaries(self) -> dict[str, tuple[str, ...]]:
         """Sector → its typical beneficiaries (most typical first), from the shipped sector files."""
@@ -241,21 +246,21 @@ class EngineModel:
         """Ids of the past filings of the same project (same name) or the same unit — a
         department key, or "file:<path>" for filings whose form names none — however little
         their text resembles the new project's (the caller still decides what they count for)."""
-        from .suggest import norm_key, unit_matches
+        from .suggest import unit_matches
 
         if self._owners is None:
             by_name: dict[str, list[int]] = {}
             by_dept: dict[str, list[int]] = {}
             by_file: dict[str, list[int]] = {}
             for fid, fname, dept, src in self.cat.filing_owners():
-                by_name.setdefault(norm_key(fname or ""), []).append(fid)
-                if dept and norm_key(dept):
-                    by_dept.setdefault(norm_key(dept), []).append(fid)
+                by_name.setdefault(bare_name(fname or ""), []).append(fid)
+                if dept and bare_name(dept):
+                    by_dept.setdefault(bare_name(dept), []).append(fid)
                 elif src:
                     by_file.setdefault(f"file:{src}", []).append(fid)
             self._owners = (by_name, by_dept, by_file)
         by_name, by_dept, by_file = self._owners
-        ids = list(by_name.get(norm_key(name), []) if norm_key(name) else [])
+        ids = list(by_name.get(bare_name(name), []) if bare_name(name) else [])
         if unit:
             if unit.startswith("file:"):
                 ids += by_file.get(unit, [])
@@ -270,7 +275,7 @@ class EngineModel:
         if self._feedback is None:
             weights: dict[str, float] = {}
             for name, w in self.cat.feedback().items():
-                k = norm_key(name)
+                k = bare_name(name)
                 weights[k] = weights.get(k, 0.0) + w
             self._feedback = weights
         return self._feedback
@@ -283,3 +288,9 @@ class EngineModel:
 
     def close(self) -> None:
         self.cat.close()
+
+    def __enter__(self) -> "EngineModel":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

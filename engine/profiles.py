@@ -12,10 +12,6 @@ def rules_data() -> dict:
         return json.load(fh)
 
 
-def profile_names() -> list[str]:
-    return list(rules_data()["profiles"])
-
-
 def profile(name: str = "default") -> dict:
     """{"required": [...], "optional": [...]} for a template profile; unknown → ValueError."""
     profiles = rules_data()["profiles"]

@@ -69,9 +69,9 @@ def _year(value) -> int | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
         y = int(value)
     else:
-        from jixiao.corpus.values import normalise_text
+        from jixiao.corpus.textkeys import folded_text
 
-        m = _YEAR_TEXT.match(normalise_text(str(value)))
+        m = _YEAR_TEXT.match(folded_text(str(value)))
         if not m:
             raise ValueError(f"年度“{str(value)[:30]}”应为四位年份，如 2026")
         y = int(m.group(1))

@@ -29,10 +29,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from jixiao.corpus.categories import L2
+from jixiao.corpus.textkeys import FULL_WIDTH_AND_SPACE as _FOLD
 from jixiao.corpus.values import extract_quantities, parse_value
 
-_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
-_FOLD[0x3000] = 0x20
 _SPACE = re.compile(r"\s+")
 _EDGE = re.compile(r"^[^\u4e00-\u9fffA-Za-z0-9]+|[^\u4e00-\u9fffA-Za-z0-9）)]+$")
 _DATE = r"(?:19|20)\d{2}(?:[.\-/年]\s*\d{1,2}月?(?:[.\-/]\s*\d{1,2}日?)?)?"
@@ -41,8 +41,6 @@ _DEADLINE = re.compile(r"(?P<date>(?:(?:19|20)\d{2}年)?(?:\d{1,2}月(?:\d{1,2}�
                        r"(?P<verb>全面完工|完工|完成|竣工|交付|验收|上线|投入使用|到位|发放|办结|建成)?")
 _EVERY = re.compile(r"^每(?P<per>年|季度|季|月|周|天|日|半年|学期)")
 _TIME_UNITS = frozenset(("小时", "分钟", "秒", "天", "日", "个工作日", "工作日", "周", "个月", "月", "年"))
-_LEVEL2 = ("数量指标", "质量指标", "时效指标", "成本指标", "经济效益指标", "社会效益指标", "生态效益指标",
-           "可持续影响指标", "服务对象满意度指标")
 
 
 @dataclass(frozen=True)
@@ -120,6 +118,8 @@ def _fmt(x: float) -> str:
 
 
 def _strip_words(text: str, lead: tuple[str, ...], trail: tuple[str, ...]) -> str:
+    if text in lead:
+        return ""                       # '约', '共计', '按照' alone name nothing (not '计', '照')
     changed = True
     while changed and text:
         changed = False
@@ -156,9 +156,9 @@ def _count_name(before: str, after: str, unit: str) -> str:
         if verb or len(before) <= 3 or len(before) > 8 or "的" in before:
             base = verb + after
     base = _EDGE.sub("", base)
-    if not base:
-        return ""
     measure = v["measure_by_unit"].get(unit, "数量")
+    if not base:                        # '约500人': the measure alone (人数), if it names one
+        return "" if measure == "数量" else measure
     if len(unit) == 1 and base.endswith(unit) and measure.startswith(unit):   # 脱贫户 + 户数 → 脱贫户数
         return base + measure[1:]
     if base.endswith(v["measure_t"]) or base.endswith(unit):
@@ -220,7 +220,7 @@ def _read_clause(clause: str, out: list[Stated], totals: dict, state: dict) -> N
         name = before if v["period_re"].search(before) or before.endswith("时间") else "项目实施期"
         value = period.group(0)
         if parse_value(value).kind == "deadline":
-            out.append(Stated("period", "时效指标", name[-12:], value, clause))
+            out.append(Stated("period", L2.TIMELINESS, name[-12:], value, clause))
         clause = clause[:period.start()] + clause[period.end():]
     deadline = _DEADLINE.search(clause)
     if deadline and parse_value(deadline.group("date")).kind == "deadline":
@@ -228,7 +228,7 @@ def _read_clause(clause: str, out: list[Stated], totals: dict, state: dict) -> N
         verb = deadline.group("verb") or next((w for w in ("完工", "完成", "竣工", "交付", "建成")
                                                if w in clause[deadline.end():]), "完成")
         noun = before if 1 < len(before) <= 8 and not re.search(r"[0-9%]", before) else ""
-        out.append(Stated("deadline", "时效指标", f"{noun}{verb}时间", deadline.group("date"), clause))
+        out.append(Stated("deadline", L2.TIMELINESS, f"{noun}{verb}时间", deadline.group("date"), clause))
         clause = clause[:deadline.start()] + clause[deadline.end():]
     pos = 0
     for q in extract_quantities(clause):
@@ -241,20 +241,26 @@ def _read_clause(clause: str, out: list[Stated], totals: dict, state: dict) -> N
         raw_before = clause[pos:at]
         pos = end
         unit = q.unit or ""
-        if unit in _PLACE_UNITS and re.match(r"[\u4e00-\u9fff]", clause[end:end + 1]):
+        place = ""
+        if unit in _PLACE_UNITS and (clause[end:end + 1] == unit[-1]
+                                     or not re.match(r"[\u4e00-\u9fff]", clause[end:end + 1])):
+            place, unit = unit[1:], "个"   # '12个村村组干部报酬', '全镇12个村': the villages are counted
+        elif unit in _PLACE_UNITS and re.match(r"[\u4e00-\u9fff]", clause[end:end + 1]):
             # '56个村级组织': the unit 个村 ate the start of the thing counted
             end -= len(unit) - 1
             unit = "个"
             pos = end
         every = _EVERY.match(_EDGE.sub("", raw_before))
         before = _strip_words(raw_before, v["lead"], v["trail"])
-        after = _after_words(clause, end)
+        if unit not in ("%", "‰"):      # 覆盖全县 → 覆盖: the scope is not the thing counted
+            before = _strip_words(before, (), tuple(v["scope_words"]))
+        after = place or _after_words(clause, end)
         if unit in ("%", "‰"):
             name = _strip_words(before, v["lead"] + tuple(v["purpose_verbs"]), v["trail"]) or before
             if not name or len(name) > 20 or not v["rate_name_re"].search(name):
                 continue                # '第一年按投资额20%' is a term, not a target
             value, op = _rate_value(name, q.number, q.op, unit)
-            level2 = _level2_by(v["rate_l2"], name, "质量指标")
+            level2 = _level2_by(v["rate_l2"], name, L2.QUALITY)
             out.append(Stated("target", level2, name, value, clause, q.number, unit, op))
             continue
         if q.is_money and unit in ("万", "亿"):        # 12万常住居民: people, not money
@@ -263,7 +269,7 @@ def _read_clause(clause: str, out: list[Stated], totals: dict, state: dict) -> N
             unit = f"{unit}人" if "户" not in after[:2] else f"{unit}户"
             name = _count_name(before, after, unit[-1])
             if name and len(name) <= 22:
-                level2 = _level2_by(v["qty_l2"], name, "数量指标")
+                level2 = _level2_by(v["qty_l2"], name, L2.QUANTITY)
                 out.append(Stated("quantity", level2, name, f"{_fmt(q.number)}{unit}", clause, q.number, unit, q.op))
             continue
         if q.is_money:
@@ -276,7 +282,7 @@ def _read_clause(clause: str, out: list[Stated], totals: dict, state: dict) -> N
                 rest = _strip_words(rest, v["lead"], v["trail"])
                 if rest in v["payment_words"]:
                     unit += _per_unit(lead_per, period)
-                    out.append(Stated("money", "成本指标", f"{rest}标准", f"{_fmt(q.number)}{unit}", clause,
+                    out.append(Stated("money", L2.COST, f"{rest}标准", f"{_fmt(q.number)}{unit}", clause,
                                       q.number, unit, ""))
                     continue
             if not name or len(name) > 20 or len(name) < 3 or name.startswith("每"):
@@ -288,8 +294,8 @@ def _read_clause(clause: str, out: list[Stated], totals: dict, state: dict) -> N
                 unit += _per_unit(per_word, period)
                 if name.endswith(per_word + (period or "")) and len(name) - len(per_word + (period or "")) >= 2:
                     name = name[:-len(per_word + (period or ""))]   # 城市低保标准每人每月 → 城市低保标准
-            level2 = _level2_by(v["qty_l2"][:1], name, "成本指标")
-            op = q.op or ("≥" if level2 != "成本指标" else ("" if "标准" in name else "≤"))
+            level2 = _level2_by(v["qty_l2"][:1], name, L2.COST)
+            op = q.op or ("≥" if level2 != L2.COST else ("" if "标准" in name else "≤"))
             value = f"{op}{_fmt(q.number)}{unit}"
             out.append(Stated("money", level2, name, value, clause, q.number, unit, op))
             continue
@@ -301,7 +307,7 @@ def _read_clause(clause: str, out: list[Stated], totals: dict, state: dict) -> N
                                after, unit)
             name = name.removeprefix(every.group(0))
             if name:
-                out.append(Stated("frequency", "数量指标", name, f"{_fmt(q.number)}{unit}/{per}", clause,
+                out.append(Stated("frequency", L2.QUANTITY, name, f"{_fmt(q.number)}{unit}/{per}", clause,
                                   q.number, f"{unit}/{per}", q.op))
             continue
         is_duration = bool(v["duration_re"].search(raw_before + after)) or q.op == "≤"
@@ -313,7 +319,7 @@ def _read_clause(clause: str, out: list[Stated], totals: dict, state: dict) -> N
                 continue
             op = q.op or ("=" if v["period_re"].search(name) else "≤")
             value = f"{op}{_fmt(q.number)}{unit}" if op != "=" else f"{_fmt(q.number)}{unit}"
-            level2 = _level2_by(v["qty_l2"], name, "时效指标")
+            level2 = _level2_by(v["qty_l2"], name, L2.TIMELINESS)
             out.append(Stated("duration", level2, name, value, clause, q.number, unit, op))
             continue
         if before.startswith("每") and state.get("last") is not None:    # 10栋大棚，每栋种植1760株
@@ -325,13 +331,13 @@ def _read_clause(clause: str, out: list[Stated], totals: dict, state: dict) -> N
                 rest = before[1 + len(u0):]
                 name = _count_name(rest, after, unit)
                 if name:
-                    out.append(Stated("quantity", "数量指标", name, f"{_fmt(n0 * q.number)}{unit}", clause,
+                    out.append(Stated("quantity", L2.QUANTITY, name, f"{_fmt(n0 * q.number)}{unit}", clause,
                                       n0 * q.number, unit, q.op))
                 continue
         name = _count_name(before, after, unit)
         if not name or len(name) > 22:
             continue
-        level2 = _level2_by(v["qty_l2"], name, "数量指标")
+        level2 = _level2_by(v["qty_l2"], name, L2.QUANTITY)
         op = q.op if q.op in ("≥", "≤", ">", "<") else None
         written = re.sub(r"^[0-9.,，]+\s*", "", clause[at:end]) or unit    # 公斤 as written, not 千克
         value = f"{op or ''}{_fmt(q.number)}{written}"
@@ -359,8 +365,8 @@ def _purposes(clauses: list[str]) -> list[Stated]:
                     continue
                 rules = v["purpose_l2"]
                 if v["not_ecology_re"].search(piece):      # 营商环境 is not ecology
-                    rules = [r for r in rules if r[0] != "生态效益指标"]
-                level2 = _level2_by(rules, piece, "社会效益指标")
+                    rules = [r for r in rules if r[0] != L2.ECOLOGICAL]
+                level2 = _level2_by(rules, piece, L2.SOCIAL)
                 if used.get(level2, 0) >= v["purpose_max"].get(level2, 1):
                     continue
                 used[level2] = used.get(level2, 0) + 1

@@ -20,8 +20,12 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from jixiao.corpus.categories import LEVEL2_CANON
+from jixiao.corpus.categories import L2, LEVEL2_CANON, is_satisfaction_name
+from jixiao.corpus.textkeys import bare_name
 
+from jixiao.catalogue.records import FilingFacts, LibraryEntry
+
+from .candidate_key import CandidateKey, KeyKind
 from .draft import Draft, DraftIndicator, Project, SourceRef
 from .lint import lint_draft
 from .profiles import profile as get_profile
@@ -30,24 +34,18 @@ from .reading import Reading, Stated, fold, read_project
 from .valuerules import History, fill_value, is_total_cost
 
 GENERIC = "通用"          # the fallback sector: entries every project may take
-_NORM = re.compile(r"[\s\d.%％()（）“”\"'‘’、，,。:：;；\-—/·]+|指标|的")
 OBJECT_SLOT = "{对象}"
-
-
-@lru_cache(maxsize=1 << 16)
-def norm_key(name: str) -> str:
-    return _NORM.sub("", name or "")
 
 
 @dataclass(slots=True)
 class Candidate:
     """One possible line of the draft and the evidence for it.
 
-    key: "d:<n>" read from the description, "x:<unit>" a worked-out unit cost, "c:<canonical id>"
-    / "n:<二级>:<name>" a past filing's indicator, "l:<code>" a sector library entry,
-    "u:<name>" an indicator the officer named.
+    key: where it comes from and which one (engine.candidate_key: a line read from the
+    description, a worked-out unit cost, a past filing's indicator by canonical id or by 二级 and
+    name, a sector library entry, an indicator the officer named).
     """
-    key: str
+    key: CandidateKey
     level2: str
     name: str
     score: float = 0.0
@@ -78,18 +76,18 @@ def project_text(project: Project) -> str:
 
 
 def _same_project(a: str, b: str) -> bool:
-    return bool(a) and norm_key(a) == norm_key(b)
+    return bool(a) and bare_name(a) == bare_name(b)
 
 
 def unit_matches(unit_key: str, dept_key: str) -> bool:
-    """Two department keys (norm_key) for one unit: equal, or one (4+ characters) inside the
+    """Two department keys (bare_name) for one unit: equal, or one (4+ characters) inside the
     other (平罗县审批服务管理局 / 审批服务管理局)."""
     return bool(dept_key) and (dept_key == unit_key or (min(len(dept_key), len(unit_key)) >= 4
                                                         and (dept_key in unit_key or unit_key in dept_key)))
 
 
 def _same_department(filing_dept: str | None, dept_key: str) -> bool:
-    return unit_matches(dept_key, norm_key(filing_dept or ""))
+    return unit_matches(dept_key, bare_name(filing_dept or ""))
 
 
 def with_sectors(model, project: Project) -> Project:
@@ -112,11 +110,11 @@ class Evidence:
     """What gathering found: candidates, and the past filings they came from (best first)."""
     cands: dict[str, Candidate]
     similar: list[tuple[int, float]]          # (filing id, similarity) of the filings used
-    filing_info: dict[int, dict]
+    filing_info: dict[int, FilingFacts]
     reading: Reading
 
     def refs(self, k: int = 5) -> list[SourceRef]:
-        return [SourceRef(kind="filing", name=self.filing_info[f]["name"], year=self.filing_info[f]["year"],
+        return [SourceRef(kind="filing", name=self.filing_info[f].name, year=self.filing_info[f].year,
                           similarity=round(s, 3)) for f, s in self.similar[:k] if f in self.filing_info]
 
     own_sizes: list[dict] = field(default_factory=list)   # per 二级 counts of own filings, most similar first
@@ -138,19 +136,19 @@ class Evidence:
 
 
 # -- gathering -------------------------------------------------------------------------------------
-def unit_of_filing(info: dict) -> str:
+def unit_of_filing(info: FilingFacts) -> str:
     """A past filing's unit: its department, or — when the form names none — the document it was
     published in ("file:<path>"; one published document is one unit's)."""
-    dept = norm_key(info.get("department") or "")
-    return dept or (f"file:{info['src_file']}" if info.get("src_file") else "")
+    dept = bare_name(info.department or "")
+    return dept or (f"file:{info.src_file}" if info.src_file else "")
 
 
-def _same_unit(unit: str, info: dict) -> bool:
+def _same_unit(unit: str, info: FilingFacts) -> bool:
     if not unit:
         return False
     if unit.startswith("file:"):
         return unit == unit_of_filing(info)
-    return _same_department(info.get("department"), unit)
+    return _same_department(info.department, unit)
 
 
 def _history(model, project: Project, text: str, cands: dict, exclude: set[int],
@@ -161,7 +159,7 @@ def _history(model, project: Project, text: str, cands: dict, exclude: set[int],
     from jixiao.catalogue.tags import fallback_tag
 
     sectors = set(project.sectors) - {fallback_tag()}
-    dept = unit or norm_key(project.department or "")
+    dept = unit or bare_name(project.department or "")
     found = [(fid, s) for fid, s in model.similar_filings(text, hcfg["k_filings"] + len(exclude))
              if fid not in exclude][:hcfg["k_filings"]]
     listed = {fid for fid, _ in found}
@@ -175,9 +173,9 @@ def _history(model, project: Project, text: str, cands: dict, exclude: set[int],
         finfo = info.get(fid)
         if finfo is None:
             continue
-        same = _same_project(finfo.get("name", ""), project.name)
+        same = _same_project(finfo.name, project.name)
         own = _same_unit(dept, finfo)
-        tags = finfo.get("tags") or ()
+        tags = finfo.tags
         shared = not sectors or bool(sectors & set(tags))
         # another unit's filing counts when really alike: similar enough, and its main sector
         # is one of the project's (an office-equipment purchase is not a hall's upkeep)
@@ -204,7 +202,7 @@ def _history(model, project: Project, text: str, cands: dict, exclude: set[int],
             c = cands.get(key)
             if c is None:
                 c = cands[key] = Candidate(key, level2, name, canonical_id=cid)
-            c.history.append(History(value, finfo.get("year"), finfo.get("name", ""), s, same, unit))
+            c.history.append(History(value, finfo.year, finfo.name, s, same, unit))
             if c.last_filing != fid:       # rows come filing by filing
                 c.last_filing = fid
                 c.n_filings += 1
@@ -234,10 +232,10 @@ def _canonical_facts(model, cands: dict, exclude: set[int], sectors: set[str]) -
         if got is None or c.canonical_id in only_excluded:
             del cands[key]
             continue
-        c.level2 = got["level2"]
-        c.name = got["name"] or c.name
-        c.usage = int(got.get("usage") or 0)
-        c.parts["tag"] = 1.0 if not sectors.isdisjoint(got["tags"]) else 0.0
+        c.level2 = got.level2
+        c.name = got.name or c.name
+        c.usage = int(got.usage or 0)
+        c.parts["tag"] = 1.0 if not sectors.isdisjoint(got.tags) else 0.0
 
 
 def _beneficiary(project: Project, reading: Reading, sector_beneficiaries: dict) -> str:
@@ -271,9 +269,9 @@ def _own_wording(name: str, text: str, word: str | None) -> str:
     return name
 
 
-def _requires_met(entry: dict, text: str) -> tuple[bool, bool]:
+def _requires_met(entry: LibraryEntry, text: str) -> tuple[bool, bool]:
     """(applies, specialised): an entry applies when the project text holds one of its words."""
-    req = entry.get("requires") or "[]"
+    req = entry.requires or "[]"
     words = json.loads(req) if isinstance(req, str) else list(req)
     if not words:
         return True, False
@@ -282,7 +280,7 @@ def _requires_met(entry: dict, text: str) -> tuple[bool, bool]:
 
 def _overlap(name: str, text: str) -> float:
     """Share of a name's two-character pieces found in the project text (0..1)."""
-    key = norm_key(name.replace(OBJECT_SLOT, ""))
+    key = bare_name(name.replace(OBJECT_SLOT, ""))
     pieces = {key[i:i + 2] for i in range(len(key) - 1)}
     if not pieces:
         return 0.0
@@ -300,7 +298,7 @@ def _names_foreign_beneficiary(name: str, text: str, native: set[str]) -> bool:
     cfg = rules_data()["satisfaction"]
     if not who or who in cfg["generic"] or who in native or OBJECT_SLOT in name:
         return False
-    return _overlap(who, text) < 0.5
+    return _overlap(who, text) < cfg["named_share"]
 
 
 def _library(model, project: Project, cands: dict, text: str, who: str, who_described: bool) -> None:
@@ -311,31 +309,35 @@ def _library(model, project: Project, cands: dict, text: str, who: str, who_desc
     fallback = fallback_tag()
     ranks = {s: i for i, s in enumerate(project.sectors) if s != fallback}
     primary = next((s for s in project.sectors if s != fallback), None)
+    entries = model.library_entries(project.sectors)
     native = set(model.sector_beneficiaries().get(primary, ())[:sat["sector_top"]])
+    if any(e.type == primary and e.level2 == L2.SATISFACTION and _requires_met(e, text) == (True, True)
+           for e in entries):
+        native = set()          # the project names whom it serves (扶助对象): not the sector's usual 患者
     position: dict[tuple[str, str], int] = {}
     word = _payment_word(text)
-    for entry in model.library_entries(project.sectors):
-        sector = entry["type"]
+    for entry in entries:
+        sector = entry.type
         applies, specialised = _requires_met(entry, text)
-        slot = (sector, entry["level2"])
+        slot = (sector, entry.level2)
         n = position.get(slot, 0)
         position[slot] = n + 1
         if not applies:
             continue
-        if entry["level2"] == "服务对象满意度指标" and _names_foreign_beneficiary(entry["name"], text, native):
+        if entry.level2 == L2.SATISFACTION and _names_foreign_beneficiary(entry.name, text, native):
             continue
         if sector == fallback:
             base = w["generic"]
         else:
             rank_of = ranks.get(sector, len(w["sector_rank"]) - 1)
             base = w["sector_rank"][min(rank_of, len(w["sector_rank"]) - 1)]
-        name = _own_wording(entry["name"].replace(OBJECT_SLOT, who), text, word)
-        key = f"l:{entry['code']}"
+        name = _own_wording(entry.name.replace(OBJECT_SLOT, who), text, word)
+        key = CandidateKey(KeyKind.LIBRARY, entry.code)
         cands[key] = Candidate(
-            key=key, level2=entry["level2"], name=name, library_value=entry.get("value"),
-            library_basis=entry.get("basis"), library_type=sector, library_code=entry["code"],
+            key=key, level2=entry.level2, name=name, library_value=entry.value,
+            library_basis=entry.basis, library_type=sector, library_code=entry.code,
             parts={"library": base - w["position_step"] * n
-                   + (sat["described_bonus"] if who_described and OBJECT_SLOT in entry["name"] else 0.0),
+                   + (sat["described_bonus"] if who_described and OBJECT_SLOT in entry.name else 0.0),
                    "requires": 1.0 if specialised else 0.0,
                    "overlap": _overlap(name, text)},
         )
@@ -353,14 +355,14 @@ def _unit_cost(project: Project, reading: Reading) -> tuple[str, str, str] | Non
     unit = next((u for u in reading.products if u in units), None)
     if unit is None:
         grouping = rules_data()["unit_cost_grouping"]
-        counts = [s for s in reading.stated if s.kind == "quantity" and s.level2 == "数量指标" and s.number
+        counts = [s for s in reading.stated if s.kind == "quantity" and s.level2 == L2.QUANTITY and s.number
                   and s.unit not in grouping]
         if len(counts) != 1 or counts[0].unit not in units:
             return None
         # and only when the count is what the project is named for (培训人次 on 乡村医生培训项目;
         # not 扑火机具 on 森林防火专项经费, whose budget also pays for the patrols)
         generic = rules_data()["unit_cost_name_generic"]
-        if _common_run(re.sub(generic, "", norm_key(project.name)), re.sub(generic, "", norm_key(counts[0].name))) < 2:
+        if _common_run(re.sub(generic, "", bare_name(project.name)), re.sub(generic, "", bare_name(counts[0].name))) < 2:
             return None
         unit = counts[0].unit
     number = reading.totals[unit][0]
@@ -400,7 +402,7 @@ def _fits(stated: Stated, c: Candidate, any_level2: bool = False) -> bool:
 
     if (c.level2 != stated.level2 and not any_level2) or c.stated is not None:
         return False
-    a, b = norm_key(stated.name), norm_key(c.name)
+    a, b = bare_name(stated.name), bare_name(c.name)
     if not a or not b or min(len(a), len(b)) < 2:
         return False
     unit_ok = None
@@ -424,13 +426,30 @@ def _fits(stated: Stated, c: Candidate, any_level2: bool = False) -> bool:
         return True                    # 国家助学金标准 2000元/人·年 is the sector's 人均资助标准 ={N}元/人·年
     if unit_ok and waiting and _common_run(a, b) >= shared["count"]:
         return True                    # 新增功能模块数量 5个 is the sector's 建设内容（功能模块）完成数
+    if unit_ok and waiting and stated.kind == "quantity" and _counts_beneficiaries(b) \
+            and _common_run(_counted(b), a) >= len(_counted(b)):
+        return True                    # 扶助对象人数 420人 is the sector's 受益人数 ≥{N}人
     if stated.kind == "deadline" and "{year}" in template \
             and _common_run(*(re.sub(shared["deadline_generic"], "", x) for x in (a, b))) >= shared["deadline"]:
         return True                    # 上线时间 2026年9月底前 is the sector's 系统上线（验收）时间
     if unit_ok and stated.unit in rules["same_unit_fits"] and waiting:
         return True                    # 新造林面积 3000亩 is the sector's 项目实施面积 ≥{N}亩
-    short = min(len(a), len(b))
-    return fuzz.ratio(a, b) >= 80 or (short >= 3 and fuzz.partial_ratio(a, b) >= 90)
+    short, alike = min(len(a), len(b)), rules["name_alike"]
+    return fuzz.ratio(a, b) >= alike["ratio"] or (short >= alike["partial_min_chars"]
+                                                   and fuzz.partial_ratio(a, b) >= alike["partial_ratio"])
+
+
+@lru_cache(maxsize=1024)
+def _counts_beneficiaries(key: str) -> bool:
+    """Whether a library name (as its bare_name) counts whoever benefits (受益人数, 受益老年人数):
+    any count the description states in its unit is that count, named as the officer names it."""
+    cfg = rules_data()["generic_counts"]
+    return key in {bare_name(n) for n in cfg["names"]} or re.search(cfg["pattern"], key) is not None
+
+
+def _counted(key: str) -> str:
+    """Whom a count of beneficiaries names (老年 of 受益老年人数; empty for 受益人数)."""
+    return re.sub(rules_data()["generic_counts"]["frame"], "", key)
 
 
 def _common_tail(a: str, b: str) -> int:
@@ -464,31 +483,38 @@ def _described(project: Project, reading: Reading, cands: dict, who: str) -> Non
     w = rules_data()["ranking"]
     for n, s in enumerate(reading.stated):
         name = s.name
-        if s.level2 == "服务对象满意度指标" and len(norm_key(name)) <= 3:
+        if s.level2 == L2.SATISFACTION and len(bare_name(name)) <= 3:
             name = f"{who}满意度"
             s = Stated(s.kind, s.level2, name, s.value, s.clause, s.number, s.unit, s.op)
         base = w["described_purpose"] if s.kind == "purpose" else w["described"]
         fits = sorted((c for c in cands.values() if _fits(s, c)),
-                      key=lambda c: -fuzz.ratio(norm_key(s.name), norm_key(c.name)))
+                      key=lambda c: -fuzz.ratio(bare_name(s.name), bare_name(c.name)))
         twin = fits[0] if fits else None
+        if twin is None and s.kind == "quantity":
+            # 惠及企业60家 read as a benefit is the library's 支持企业数量 ≥{N}家: the library's
+            # 二级 is where officers put that count
+            across = sorted((c for c in cands.values() if c.library_value and "{N}" in c.library_value
+                             and _fits(s, c, any_level2=True)),
+                            key=lambda c: -fuzz.ratio(bare_name(s.name), bare_name(c.name)))
+            twin = across[0] if across else None
         if s.kind != "purpose":            # the same indicator again, waiting for a number
             for other in [c for c in cands.values() if c is not twin and c.library_value
                           and "{N}" in c.library_value and _fits(s, c, any_level2=True)]:
                 del cands[other.key]
         if twin is not None and s.kind != "purpose":
             twin.stated = s
-            twin.parts["described"] = base - 0.01 * n
+            twin.parts["described"] = base - w["described_step"] * n
             twin.sources.append(SourceRef(kind="description", name="项目描述", value=s.value,
                                           detail=f"描述写明「{s.clause[:40]}」"))
-            if len(norm_key(s.name)) >= 3:
+            if len(bare_name(s.name)) >= 3:
                 twin.name = s.name     # the officer's own wording
             continue
         if twin is not None:           # a purpose the library already has: support it
-            twin.parts["described"] = max(twin.parts.get("described", 0.0), base - 0.01 * n)
+            twin.parts["described"] = max(twin.parts.get("described", 0.0), base - w["described_step"] * n)
             continue
-        key = f"d:{n}"
+        key = CandidateKey(KeyKind.DESCRIBED, str(n))
         cands[key] = Candidate(key=key, level2=s.level2, name=name, stated=s,
-                               parts={"described": base - 0.01 * n},
+                               parts={"described": base - w["described_step"] * n},
                                sources=[SourceRef(kind="description", name="项目描述", value=s.value,
                                                   detail=f"描述写明「{s.clause[:40]}」")])
     cost = _unit_cost(project, reading)
@@ -501,11 +527,12 @@ def _described(project: Project, reading: Reading, cands: dict, who: str) -> Non
         got = _template_unit(c.library_value) if c.library_value and "{N}" in c.library_value else None
         return got.partition("/")[2] if got and "/" in got and got.startswith("元") else None
 
-    target = next((c for c in cands.values() if c.level2 == "成本指标" and c.stated is None
+    target = next((c for c in cands.values() if c.level2 == L2.COST and c.stated is None
                    and _same_measure(per_unit(c), unit)), None)
     if target is None:
         name = rules_data()["unit_cost_units"][unit]
-        target = cands[f"x:{unit}"] = Candidate(key=f"x:{unit}", level2="成本指标", name=name)
+        key = CandidateKey(KeyKind.UNIT_COST, unit)
+        target = cands[key] = Candidate(key=key, level2=L2.COST, name=name)
     target.computed = (value, reason)
     target.parts["unit_cost"] = 1.0
     target.sources.append(SourceRef(kind="rule", name="单位成本", value=value, detail=reason))
@@ -515,7 +542,7 @@ def _merge_library_twins(cands: dict) -> None:
     """A past line named as a library entry is one candidate: the past line's evidence with the
     library's typical value and basis (群众对热线知晓率 gets ≥90% instead of 待填写).  Sentence-like
     names of other units' filings are dropped (lint L22); the unit's own habits stay."""
-    library = {(c.level2, norm_key(c.name)): c for c in cands.values() if c.library_type}
+    library = {(c.level2, bare_name(c.name)): c for c in cands.values() if c.library_type}
     long_max = rules_data()["ranking"]["sentence_chars"]
     for key in list(cands):
         c = cands.get(key)
@@ -525,7 +552,7 @@ def _merge_library_twins(cands: dict) -> None:
         if not own and (len(c.name) > long_max or "，" in c.name or "," in c.name):
             del cands[key]
             continue
-        twin = library.pop((_fix_category(c), norm_key(c.name)), None)
+        twin = library.pop((_fix_category(c), bare_name(c.name)), None)
         if twin is not None:
             c.library_value, c.library_basis = twin.library_value, twin.library_basis
             c.library_type, c.library_code = twin.library_type, twin.library_code
@@ -566,7 +593,7 @@ def gather(model, project: Project, exclude_filings: set[int] = frozenset(), uni
         for cid, s in model.similar_names(text, hcfg["k_names"]):
             if s < hcfg["names_floor"]:
                 break
-            key = f"c:{cid}"
+            key = CandidateKey(KeyKind.CANONICAL, str(cid))
             c = cands.get(key)
             if c is None:
                 c = cands[key] = Candidate(key=key, level2="", name="", canonical_id=cid)
@@ -598,28 +625,30 @@ def score(cands: dict[str, Candidate], feedback: dict[str, float], max_usage: in
             s = max(s, w["same_project"])
         if get("same_unit"):
             s = max(s, w["same_unit"] + w["same_unit_sim"] * min(1.0, get("same_unit") - 1.0)
-                    + step * 0.5 * (c.n_filings - 1))
+                    + step * w["same_unit_step_share"] * (c.n_filings - 1))
         if get("similar") and c.n_filings:
             s = max(s, w["similar_base"] + w["similar_sim"] * c.sim_max + step * (c.n_filings - 1) * c.sim_max)
         if get("unit_cost"):
             s = max(s, w["unit_cost"])
         if "library" in c.parts:
             lib = get("library") + w["requires_bonus"] * get("requires", 0.0) + w["name_overlap"] * get("overlap", 0.0)
-            s = max(s, lib) + (0.1 if s and c.history else 0.0)
+            s = max(s, lib) + (w["history_bonus"] if s and c.history else 0.0)
         s += w["name_match"] * get("name", 0.0)
-        fb = feedback.get(norm_key(c.name), 0.0) if feedback else 0.0
-        s += max(-2 * w["feedback"], min(2 * w["feedback"], w["feedback"] * fb))
-        if (len(c.name) > 25 or "，" in c.name) and not c.stated:
+        fb = feedback.get(bare_name(c.name), 0.0) if feedback else 0.0
+        cap = w["feedback_cap"] * w["feedback"]
+        s += max(-cap, min(cap, w["feedback"] * fb))
+        if (len(c.name) > w["long_name_chars"] or "，" in c.name) and not c.stated:
             s -= w["long_name"]
         c.score = round(s, 4)
 
 
 def _fix_category(c: Candidate) -> str:
-    """Satisfaction belongs in 满意度, and 知晓率/投诉率 do not (lint L09/L10 avoided)."""
-    if "满意" in c.name and "不满意" not in c.name:
-        return "服务对象满意度指标"
-    if c.level2 == "服务对象满意度指标":
-        return "社会效益指标"
+    """Satisfaction belongs in 满意度, and 知晓率/投诉率/不满意工单数量 do not: the one rule lint
+    L09/L10 checks (corpus.categories.is_satisfaction_name)."""
+    if is_satisfaction_name(c.name):
+        return L2.SATISFACTION
+    if c.level2 == L2.SATISFACTION:
+        return L2.SOCIAL
     return c.level2
 
 
@@ -643,10 +672,11 @@ def _near_duplicate(a: str, b: str) -> bool:
     other (使用单位满意度 / 使用单位（干部职工）满意度)."""
     from rapidfuzz import fuzz
 
-    if a == b or fuzz.ratio(a, b) >= 85:
+    near = rules_data()["near_duplicate"]
+    if a == b or fuzz.ratio(a, b) >= near["ratio"]:
         return True
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-    return len(short) >= 4 and short in long_ and len(long_) - len(short) <= 6
+    return len(short) >= near["contained_min"] and short in long_ and len(long_) - len(short) <= near["contained_extra"]
 
 
 def _waits_for_number(c: Candidate) -> str | None:
@@ -660,12 +690,12 @@ def _waits_for_number(c: Candidate) -> str | None:
 def _names_the_public(name: str) -> bool:
     """A satisfaction line that asks the public at large (群众满意度, 市民满意度, 服务对象满意度),
     not a particular group (学员满意度, 沿街商户满意度)."""
-    who = re.sub(r"(满意度|满意率)$", "", norm_key(name))
+    who = re.sub(r"(满意度|满意率)$", "", bare_name(name))
     return who in rules_data()["satisfaction"]["generic"]
 
 
 def _is_total(c: Candidate) -> bool:
-    return c.level2 == "成本指标" and c.stated is None and c.computed is None \
+    return c.level2 == L2.COST and c.stated is None and c.computed is None \
         and is_total_cost(c.name, c.library_value)
 
 
@@ -698,14 +728,16 @@ def select(by_l2: dict[str, list[Candidate]], profile: str = "default", sizes: d
     has_total = [False]
 
     def take(c: Candidate) -> bool:
-        k = norm_key(c.name)
+        k = bare_name(c.name)
         if not k or any(_near_duplicate(k, o) for o in keys):
             return False
         blank = _waits_for_number(c)
         if blank and any(_waits_for_number(o) == blank for o in chosen[c.level2]):
             return False               # two lines of one category waiting for the same kind of number
-        if c.level2 == "服务对象满意度指标" and _names_the_public(c.name) \
-                and any(_names_the_public(o.name) for o in chosen["服务对象满意度指标"]):
+        if blank and c.library_type == GENERIC and chosen[c.level2]:
+            return False               # 完成主要工作任务数量 待填写 only where the category has nothing else
+        if c.level2 == L2.SATISFACTION and _names_the_public(c.name) \
+                and any(_names_the_public(o.name) for o in chosen[L2.SATISFACTION]):
             return False               # 群众满意度 and 市民满意度 ask the same people
         if _is_total(c):
             if has_total[0]:
@@ -725,7 +757,7 @@ def select(by_l2: dict[str, list[Candidate]], profile: str = "default", sizes: d
             for c in list(pending(l2)):
                 if c.described:
                     take(c)
-    for c in list(pending("成本指标")):
+    for c in list(pending(L2.COST)):
         if _is_total(c) and take(c):
             break
     # 1. the guaranteed places: one per required category, more where the quota asks and the
@@ -822,10 +854,10 @@ class Ranking:
 
     def alternatives(self, level2: str, exclude_names: list[str] = ()) -> list[Candidate]:
         """Candidates of a category not yet in the table, best first, near-duplicates removed."""
-        taken = [norm_key(n) for n in exclude_names]
+        taken = [bare_name(n) for n in exclude_names]
         out = []
         for c in self.by_level2.get(level2, []):
-            k = norm_key(c.name)
+            k = bare_name(c.name)
             if k and not any(_near_duplicate(k, t) for t in taken):
                 out.append(c)
                 taken.append(k)
@@ -837,7 +869,8 @@ class Ranking:
 
         pool = [c for cs in self.by_level2.values() for c in cs]
         got = process.extract(text, [c.name for c in pool], scorer=fuzz.WRatio, limit=limit)
-        return [pool[i] for _, s, i in got if s >= 50]
+        floor = rules_data()["ranking"]["find_floor"]
+        return [pool[i] for _, s, i in got if s >= floor]
 
 
 def rank(model, project: Project, *, profile: str = "default", use_feedback: bool = True,

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import Enum
 from functools import lru_cache
 from typing import NamedTuple
 
+from jixiao.corpus.categories import L2
 from jixiao.corpus.values import parse_value, roll_years, years_in
 
 from .profiles import rules_data
@@ -43,13 +45,22 @@ class History(NamedTuple):
         return self.same_project or self.same_unit
 
 
+class Origin(str, Enum):
+    """Where a filled value came from (the library's typical value is LIBRARY)."""
+    NONE = ""            # nothing gave one: the line waits for input
+    PROJECT = "project"  # the description, the budget, or worked out from them
+    HISTORY = "history"  # a past filing's value (rolled forward)
+    LIBRARY = "library"  # the sector library entry's typical value
+    RULE = "rule"        # a value rule's template or default grade
+
+
 @dataclass
 class Filled:
     value: str = ""
     basis: str | None = None
     rules: list[str] = field(default_factory=list)
     needs_input: bool = False
-    origin: str = ""          # "project" | "history" | "library" | "rule" | ""
+    origin: Origin = Origin.NONE
     from_history: History | None = None
 
 
@@ -119,7 +130,7 @@ def is_total_cost(name: str, library_value: str | None = None) -> bool:
         return True
     if library_value and "{N}" in library_value:
         return False                  # a number to fill: a part or a unit cost, not the budget
-    return match_rule("成本指标", name)["id"] == "R03"
+    return match_rule(L2.COST, name)["id"] == "R03"
 
 
 def _history_note(h: History, rolled: int, value: str) -> str:
@@ -153,18 +164,18 @@ def fill_value(level2: str, name: str, *, budget: float | None, year: int | None
     data = rules_data()
 
     if stated is not None:
-        return Filled(value=stated.value, basis="计划标准", origin="project",
+        return Filled(value=stated.value, basis="计划标准", origin=Origin.PROJECT,
                       rules=[f"D01：项目描述写明「{_quote(stated.clause)}」，指标值按原文取 {stated.value}"])
     template = rule.get("value", "")
     template = next((v for k, v in rule.get("value_by_name", {}).items() if k in name), template)
     if rid == "R03" or (library_value and "{budget}" in library_value):
         v = _fill_template(template or library_value, budget, year)
         if v:
-            return Filled(value=v, basis=rule.get("basis", "计划标准"), origin="rule", rules=[f"{rid}：{why}"])
+            return Filled(value=v, basis=rule.get("basis", "计划标准"), origin=Origin.RULE, rules=[f"{rid}：{why}"])
         return Filled(needs_input=True, rules=[f"{rid}：{why}；缺少预算金额，待填写"])
     if computed is not None:
         value, reason = computed
-        return Filled(value=value, basis="计划标准", origin="project", rules=[f"{rid}：{reason}"])
+        return Filled(value=value, basis="计划标准", origin=Origin.PROJECT, rules=[f"{rid}：{reason}"])
 
     def from_history(kind: str | None = None) -> Filled | None:
         for h in hist:
@@ -174,7 +185,7 @@ def fill_value(level2: str, name: str, *, budget: float | None, year: int | None
             pv = parse_value(value)
             if year is not None and any(y < year for y in years_in(value)):
                 continue                    # still names a past year: not usable as a target
-            if level2 == "成本指标" and pv.op in ("≥", ">"):
+            if level2 == L2.COST and pv.op in ("≥", ">"):
                 continue                    # a floor on spending is a filing error (lint L12)
             note = ""
             if pv.kind == "number" and not pv.unit:
@@ -191,7 +202,7 @@ def fill_value(level2: str, name: str, *, budget: float | None, year: int | None
                 continue                    # sentences are not targets
             elif _BARE_YEAR_END.match(value.strip()) and year is not None:
                 value = f"{year}年底前"
-            return Filled(value=value, basis=_basis_for(h), origin="history", from_history=h,
+            return Filled(value=value, basis=_basis_for(h), origin=Origin.HISTORY, from_history=h,
                           rules=[f"{rid}：{_history_note(h, rolled, value)}{note}"])
         return None
 
@@ -202,7 +213,7 @@ def fill_value(level2: str, name: str, *, budget: float | None, year: int | None
         if not v:
             return None
         return Filled(value=v, basis=library_basis or data["library_basis_default"],
-                      origin="library", rules=[f"{rid}：取指标库典型值 {v}"])
+                      origin=Origin.LIBRARY, rules=[f"{rid}：取指标库典型值 {v}"])
 
     rate_rule = bool(rule.get("keep_history_rate")) or rule.get("direction") == "lower" or rid == "R24"
     got = from_history("rate" if rate_rule and name.endswith(("率", "度")) else None)
@@ -213,11 +224,11 @@ def fill_value(level2: str, name: str, *, budget: float | None, year: int | None
     if template:
         v = _fill_template(template, budget, year)
         if v:
-            return Filled(value=v, basis=rule["basis"], origin="rule", rules=[f"{rid}：{why}"])
+            return Filled(value=v, basis=rule["basis"], origin=Origin.RULE, rules=[f"{rid}：{why}"])
     if level2 in data["grade_categories"] and not name.endswith("率") \
             and not (library_value and "{N}" in library_value):
         grade = data["default_grade"]
-        return Filled(value=grade, basis=data["library_basis_default"], origin="rule",
+        return Filled(value=grade, basis=data["library_basis_default"], origin=Origin.RULE,
                       rules=[f"{rid}：效益类指标无可量化依据，按分级定性写法取「{grade}」"])
     return Filled(needs_input=True, rules=[f"{rid}：{why}；描述和本单位历史都没有给出数值，待填写"])
 

@@ -12,6 +12,8 @@ stamp=.venv/.jixiao-installed
 want=$(sha256sum pyproject.toml | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
-  .venv/bin/python -m pip install --quiet -e ".[test]"
+  # An editable install of a package-dir mapping always ends with setuptools' informational
+  # "Editable installation." notice (nothing is wrong); it is filtered by its message only.
+  PYTHONWARNINGS="ignore:Editable installation" .venv/bin/python -m pip install --quiet -e ".[test]"
   echo "$want" > "$stamp"
 fi

@@ -125,9 +125,10 @@ class Backend:
 
     def user_indicator(self, project: Project, level2: str, name: str) -> DraftIndicator:
         """An indicator the officer named that no candidate matches: rule layer only."""
+        from jixiao.engine.candidate_key import CandidateKey, KeyKind
         from jixiao.engine.suggest import Candidate, to_indicator
 
-        ind = to_indicator(project, Candidate(key=f"u:{name}", level2=level2, name=name))
+        ind = to_indicator(project, Candidate(key=CandidateKey(KeyKind.OFFICER, name), level2=level2, name=name))
         return ind.model_copy(update={
             "status": "user", "score": 0.0,
             "sources": [SourceRef(kind="user", name="经办人添加", detail="经办人自己添加的指标")] + ind.sources,

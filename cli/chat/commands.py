@@ -13,7 +13,7 @@ from functools import lru_cache
 from importlib import resources
 
 from jixiao.corpus.categories import LEVEL2_CANON, SHORT, level2_of
-from jixiao.corpus.values import normalise_text
+from jixiao.corpus.textkeys import folded_text
 
 Ref = int | str   # a number as shown on screen (1-based) or a fragment of an indicator's name
 
@@ -98,7 +98,7 @@ def category_of(text: str) -> str | None:
 
 def normalise_value(text: str) -> str:
     """An officer's value as the forms write it: full-width ASCII folded, >= → ≥."""
-    v = normalise_text(text)
+    v = folded_text(text)
     for a, b in vocab()["value_ops"].items():
         v = v.replace(a, b)
     return v

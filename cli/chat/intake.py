@@ -60,9 +60,9 @@ def read_budget(text: str) -> float | None:
 
 
 def read_year(text: str) -> int:
-    from jixiao.corpus.values import normalise_text
+    from jixiao.corpus.textkeys import folded_text
 
-    t = normalise_text(text).rstrip("年").strip()
+    t = folded_text(text).rstrip("年").strip()
     if not t.isdigit() or not YEAR_RANGE[0] <= int(t) <= YEAR_RANGE[1]:
         raise AnswerError(f"看不懂年度“{text.strip()}”：请写四位年份，如 2026。")
     return int(t)

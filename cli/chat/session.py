@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jixiao.corpus.categories import LEVEL2_CANON
+from jixiao.corpus.textkeys import bare_name
+from jixiao.engine.candidate_key import CandidateKey
 from jixiao.engine.draft import DraftIndicator, SourceRef
 
 from . import store, view
@@ -41,12 +43,6 @@ class Item:
     cand: object = None            # engine Candidate when not in the table
 
 
-def _norm(name: str) -> str:
-    from jixiao.engine.suggest import norm_key
-
-    return norm_key(name)
-
-
 def _words(key: str) -> set[str]:
     return {w.lower() for w in vocab()["commands"][key]["words"]}
 
@@ -66,7 +62,7 @@ class Session:
         self.ranking = None
         self.closed = False
         self._undo: list[str] = []
-        self._cand_cache: dict[str, DraftIndicator] = {}
+        self._cand_cache: dict[CandidateKey, DraftIndicator] = {}
         self._saved: str | None = None
         self.save_problem: str | None = None   # why the last save failed, None when saving works
         self.saved_instead: Path | None = None  # where the last failed save went instead
@@ -190,7 +186,7 @@ class Session:
 
     # ---------------------------------------------------------------------------- intake
     def _default_year(self) -> int:
-        from jixiao.cli.cmd_suggest import default_year
+        from jixiao.engine.new_project import default_year
 
         return default_year()
 
@@ -243,7 +239,7 @@ class Session:
         return self._begin_review()
 
     def _begin_review(self) -> list[str]:
-        from jixiao.cli.cmd_suggest import make_project
+        from jixiao.engine.new_project import make_project
 
         a = self.state.answers
         project = make_project(a["name"], a.get("description", ""), a.get("budget"), a.get("year"),
@@ -530,7 +526,7 @@ class Session:
         old = it.ind
         rows = self._rows()
         if act.field == "name":
-            clash = [r for i, r in enumerate(rows) if i != it.index and _norm(r[0].name) == _norm(act.text)]
+            clash = [r for i, r in enumerate(rows) if i != it.index and bare_name(r[0].name) == bare_name(act.text)]
             if clash:
                 return [f"表中已有「{clash[0][0].name}」，不能重名。"]
             update = {"name": act.text}
@@ -596,14 +592,14 @@ class Session:
         if not name:
             return ["要加什么指标？例如：加 热线接通率 ≥95%。"]
         self._ensure_ranked()
-        key = _norm(name)
+        key = bare_name(name)
         pool = [c for cs in self.ranking.by_level2.values() for c in cs]
-        exact = next((c for c in pool if _norm(c.name) == key), None)
+        exact = next((c for c in pool if bare_name(c.name) == key), None)
         level2 = act.category or self._current() or (exact.level2 if exact else None)
         if level2 is None:
             return [f"“{name}”加到哪一类？例如：加 质量 {name} {act.value or '≥95%'}；或先 跳到 某一类。"]
         for i, ind in enumerate(self.state.draft.indicators):
-            if _norm(ind.name) == key:
+            if bare_name(ind.name) == key:
                 return [f"表中已有「{ind.name}」（{ind.level2}），没有重复添加。"]
         from jixiao.corpus.models import ParsedValue
         from jixiao.corpus.values import parse_value
@@ -631,7 +627,7 @@ class Session:
         self._touch(level2)
         said = [f"已加入{level2}：「{ind.name}」{ind.value or '（指标值待填写）'}。"]
         if exact is None:
-            close = [c.name for c in self.ranking.find(name, 3) if _norm(c.name) != key]
+            close = [c.name for c in self.ranking.find(name, 3) if bare_name(c.name) != key]
             if close:
                 said.append("指标库中相近的名称：" + "、".join(f"「{n}」" for n in close) + "（可用 改 N 名称 … 换成规范名称）")
         if act.value:
@@ -654,7 +650,7 @@ class Session:
         if text and not looks_like_value(text):
             return None
         rows = self._rows()
-        at = next((i for i, (ind, _) in enumerate(rows) if _norm(ind.name) == key and ind.needs_input), None)
+        at = next((i for i, (ind, _) in enumerate(rows) if bare_name(ind.name) == key and ind.needs_input), None)
         if at is None:
             return None
         ind = rows[at][0]
@@ -712,7 +708,7 @@ class Session:
         fmt = EXPORT_FORMATS.get(path.suffix.lower())
         if fmt is None:
             return [f"不能导出为“{path.name}”：请用 .xlsx、.docx、.md 或 .json 结尾的文件名。"]
-        from jixiao.cli.writers import OutputError, write
+        from jixiao.engine.writers import OutputError, write
 
         try:
             write(self.state.draft, path, fmt)

@@ -256,12 +256,12 @@ def test_library_is_stored_with_templates(db):
     reader = CatalogueReader(db)
     try:
         rows = reader.library(["租赁"])
-        assert {r["type"] for r in rows} == {"租赁", "通用"}
-        rent = {r["name"]: r for r in rows}["年度租金"]
-        assert rent == {"type": "租赁", "level2": "成本指标", "name": "年度租金", "value": "≤{budget}万元",
+        assert {r.type for r in rows} == {"租赁", "通用"}
+        rent = {r.name: r for r in rows}["年度租金"]
+        assert rent._asdict() == {"type": "租赁", "level2": "成本指标", "name": "年度租金", "value": "≤{budget}万元",
                         "basis": "计划标准", "code": "GX-ZL-0401", "unit": "万元", "direction": "lower",
                         "requires": "[]"}
-        assert any("{year}" in r["value"] for r in rows) and any("{N}" in r["value"] for r in rows)
+        assert any("{year}" in r.value for r in rows) and any("{N}" in r.value for r in rows)
         every = {r["type"] for r in library_rows()}
         assert len(reader.library(every)) == len(library_rows())
     finally:
@@ -275,7 +275,7 @@ def test_engine_reader_sees_the_catalogue_and_new_revisions(db, tmp_path):
     assert [fid for fid, _ in rows] == sorted(fid for fid, _ in rows)
     cids, names = reader.canonical_texts()
     info = reader.canonicals(cids[:5])
-    assert all(isinstance(v["tags"], list) and v["tags"] for v in info.values())
+    assert all(isinstance(v.tags, list) and v.tags for v in info.values())
     rev = reader.revision()
     reader.close()
     ingest_files(db, [_write_jsonl(tmp_path / "one.jsonl", [_filing("干部培训经费", [("数量指标", "培训人次", "300人次")])])])
@@ -375,7 +375,7 @@ def test_reader_usage_queries_match_the_indicator_rows(db):
                 counts.setdefault(level2, []).append((-n, cid))
             for level2, ranked in counts.items():
                 expected = [(cid, -neg) for neg, cid in sorted(ranked)[:4]]
-                assert [(r["id"], r["n"]) for r in reader.popular(level2, 4, held_out)] == expected
+                assert [(r.id, r.n) for r in reader.popular(level2, 4, held_out)] == expected
             everything = [c for (c,) in conn.execute("SELECT id FROM canonical")]
             used_outside = {c for level2 in counts.values() for _, c in level2}
             assert reader.canonicals_only_in(everything, held_out) == set(everything) - used_outside

@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,24 @@ def db(shared_db, tmp_path) -> Path:
 
 def intake(name=NAME, desc=DESC, budget=BUDGET, year=YEAR, dept=DEPT) -> list[str]:
     return [name, *desc, "", budget, year, dept]
+
+
+@contextmanager
+def started_session(db: Path):
+    """An in-process chat Session on this catalogue with the test project's intake answered."""
+    from jixiao.cli.chat import store
+    from jixiao.cli.chat.backend import Backend
+    from jixiao.cli.chat.session import Session
+
+    backend = Backend(db)
+    try:
+        s = Session.new(store.new_path(store.sessions_dir(db)), backend)
+        s.start()
+        for line in [NAME, *DESC, "", BUDGET, YEAR, DEPT]:
+            s.handle(line)
+        yield s
+    finally:
+        backend.close()
 
 
 def chat(db: Path, lines: list[str], *args: str, cwd=None):

@@ -10,23 +10,16 @@ import sys
 import pytest
 
 from jixiao.cli.chat import store
-from jixiao.cli.chat.backend import Backend
 from jixiao.cli.chat.feedback import decisions
 from jixiao.cli.chat.session import CANDIDATES_SHOWN, Session
 from conftest import ROOT
-from test_chat import BUDGET, DEPT, DESC, NAME, YEAR, copy_catalogue
+from test_chat import DEPT, DESC, NAME, copy_catalogue, started_session
 
 
 @pytest.fixture
 def session(shared_db, tmp_path):
-    db = copy_catalogue(shared_db, tmp_path)
-    backend = Backend(db)
-    s = Session.new(store.new_path(store.sessions_dir(db)), backend)
-    s.start()
-    for line in [NAME, *DESC, "", BUDGET, YEAR, DEPT]:
-        s.handle(line)
-    yield s
-    backend.close()
+    with started_session(copy_catalogue(shared_db, tmp_path)) as s:
+        yield s
 
 
 def rows(s: Session, level2: str | None = None) -> list:

@@ -49,6 +49,25 @@ class Pane:
         subprocess.run([*self.base, "kill-server"], capture_output=True)
 
 
+def chat_pane(db, folder, after: str = "sleep 60") -> Pane:
+    """`jixiao chat` on this catalogue in a tmux pane (160×50), run from `folder`, then `after`."""
+    env = {"JIXIAO_DB": str(db), "PYTHONPATH": str(ROOT), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+           "HOME": str(folder), "TERM": "xterm-256color"}
+    command = (" ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+               + f" {shlex.quote(sys.executable)} -m jixiao.cli.main chat; {after}")
+    return Pane(folder / "tmux.sock", f"cd {shlex.quote(str(folder))} && env {command}")
+
+
+def answer_intake(pane: Pane) -> None:
+    """Answers the six intake questions with the test project as each one appears."""
+    for answer, question in ((NAME, "项目名称："), (DESC[0], "项目描述："), ("", "……："),
+                             (BUDGET, "预算（万元）"), (YEAR, "目标年度"), (DEPT, "主管部门")):
+        pane.wait(question)
+        if answer:
+            pane.type(answer)
+        pane.keys("Enter")
+
+
 @pytest.mark.slow
 def test_terminal_session_in_tmux(shared_db, tmp_path):
     db = copy_catalogue(shared_db, tmp_path)
@@ -56,18 +75,9 @@ def test_terminal_session_in_tmux(shared_db, tmp_path):
                        "--dept", DEPT, "--format", "json", env={"JIXIAO_DB": str(db)})
     assert expected.returncode == 0, expected.stderr
     out = tmp_path / "表.xlsx"
-    env = {"JIXIAO_DB": str(db), "PYTHONPATH": str(ROOT), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
-           "HOME": str(tmp_path), "TERM": "xterm-256color"}
-    command = (" ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-               + f" {shlex.quote(sys.executable)} -m jixiao.cli.main chat; echo \"[exit $?]\"; sleep 60")
-    pane = Pane(tmp_path / "tmux.sock", f"cd {shlex.quote(str(tmp_path))} && env {command}")
+    pane = chat_pane(db, tmp_path, after='echo "[exit $?]"; sleep 60')
     try:
-        for answer, question in ((NAME, "项目名称："), (DESC[0], "项目描述："), ("", "……："),
-                                 (BUDGET, "预算（万元）"), (YEAR, "目标年度"), (DEPT, "主管部门")):
-            pane.wait(question)
-            if answer:
-                pane.type(answer)
-            pane.keys("Enter")
+        answer_intake(pane)
         screen = pane.wait("第 1/9 步")
         assert "所属行业" in screen and "参考的历史申报表" in screen
         pane.wait("尚空")          # the bottom toolbar, drawn with the prompt after the step's text

@@ -11,13 +11,12 @@ import subprocess
 
 import pytest
 
-from jixiao.cli.chat import store, view
-from jixiao.cli.chat.backend import Backend
+from jixiao.cli.chat import view
 from jixiao.cli.chat.session import Session
 from jixiao.cli.chat.toolbar import toolbar_text
 from conftest import run_cli
 from jixiao.corpus.parse import parse_file
-from test_chat import BUDGET, DEPT, DESC, NAME, YEAR, chat, copy_catalogue, intake
+from test_chat import BUDGET, NAME, chat, copy_catalogue, intake, started_session
 
 
 @pytest.fixture
@@ -27,13 +26,8 @@ def db(shared_db, tmp_path):
 
 @pytest.fixture
 def session(db):
-    backend = Backend(db)
-    s = Session.new(store.new_path(store.sessions_dir(db)), backend)
-    s.start()
-    for line in [NAME, *DESC, "", BUDGET, YEAR, DEPT]:
-        s.handle(line)
-    yield s
-    backend.close()
+    with started_session(db) as s:
+        yield s
 
 
 def table(s: Session, level2: str = "数量指标") -> list:
@@ -185,27 +179,14 @@ def test_feedback_list_on_an_older_catalogue_without_sessions(db):
 def test_a_real_terminal_of_80_columns_wraps_nothing(db, tmp_path):
     """The prompt_toolkit program in an 80-column tmux pane: the screen with wrapped lines
     joined (-J) has as many lines as without, and the bottom bar is whole."""
-    import shlex
-    import sys
-
-    from conftest import ROOT
-    from test_chat_tmux import Pane
+    from test_chat_tmux import answer_intake, chat_pane
 
     if shutil.which("tmux") is None:
         pytest.skip("tmux is not installed (apt-get install tmux)")
-    env = {"JIXIAO_DB": str(db), "PYTHONPATH": str(ROOT), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
-           "HOME": str(tmp_path), "TERM": "xterm-256color"}
-    command = (" ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-               + f" {shlex.quote(sys.executable)} -m jixiao.cli.main chat; sleep 60")
-    pane = Pane(tmp_path / "tmux.sock", f"cd {shlex.quote(str(tmp_path))} && env {command}")
+    pane = chat_pane(db, tmp_path)
     subprocess.run([*pane.base, "resize-window", "-t", "chat", "-x", "80", "-y", "50"], capture_output=True)
     try:
-        for answer, question in ((NAME, "项目名称："), (DESC[0], "项目描述："), ("", "……："),
-                                 (BUDGET, "预算（万元）"), (YEAR, "目标年度"), (DEPT, "主管部门")):
-            pane.wait(question)
-            if answer:
-                pane.type(answer)
-            pane.keys("Enter")
+        answer_intake(pane)
         pane.wait("尚空")
         pane.type("总表")
         pane.keys("Enter")

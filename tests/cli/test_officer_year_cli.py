@@ -160,7 +160,7 @@ def test_a_list_with_bad_rows_drafts_the_rest_and_lists_them(shared_db, tmp_path
 def test_list_output_streams_exactly_like_the_whole_rendering(shared_db, tmp_path):
     """Every format a list can be written in, to the screen and to a file, equals what the
     writers make of the whole list at once."""
-    from jixiao.cli.writers import render, write
+    from jixiao.engine.writers import render, write
     from jixiao.engine.draft import Draft
 
     src = tmp_path / "p.jsonl"

@@ -79,7 +79,7 @@ def test_word_bytes_are_reproducible(shared_db, tmp_path):
 
 
 def test_hostile_text_stays_text_in_word(tmp_path):
-    from jixiao.cli.writers import write
+    from jixiao.engine.writers import write
     from jixiao.engine.draft import Draft, DraftIndicator, Project
 
     draft = Draft(project=Project(name="=HYPERLINK(\"x\")\x07项目", budget=1, year=2026),

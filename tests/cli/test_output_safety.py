@@ -15,9 +15,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from jixiao.cli.writers import OutputError, write, write_csv, write_xlsx_rows
-from jixiao.cli.writers.atomic import atomic_path, write_text
-from jixiao.cli.writers.safety import MAX_NAME_BYTES, cell_text, csv_field, is_formula_like, safe_filename, safe_sheet_title
+from jixiao.engine.writers import OutputError, write, write_csv, write_xlsx_rows
+from jixiao.engine.writers.atomic import atomic_path, write_text
+from jixiao.engine.writers.safety import MAX_NAME_BYTES, cell_text, csv_field, is_formula_like, safe_filename, safe_sheet_title
 from jixiao.corpus.categories import LEVEL1_OF
 from jixiao.corpus.parse import parse_file
 from jixiao.engine.draft import Draft, DraftIndicator, Project, draft_from_filing
@@ -239,7 +239,7 @@ _WRITER = """
 import sys
 from jixiao.corpus.parse import parse_file
 from jixiao.engine.draft import draft_from_filing
-from jixiao.cli.writers import write
+from jixiao.engine.writers import write
 drafts = [draft_from_filing(f) for p in sys.argv[2:] for f in parse_file(p)]
 print("ready", flush=True)
 while True:

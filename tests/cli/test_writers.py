@@ -1,4 +1,4 @@
-"""Output writers (cli/writers): every format on drafts made from the real seed filings and on
+"""Output writers (engine/writers): every format on drafts made from the real seed filings and on
 hand-made drafts; the .xlsx form layout, its import sheet, and the round trip through our reader."""
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from jixiao.cli.writers import format_from_path, render, write
-from jixiao.cli.writers.explain import short_reason
-from jixiao.cli.writers.jsonout import pretty
+from jixiao.engine.writers import format_from_path, render, write
+from jixiao.engine.writers.explain import short_reason
+from jixiao.engine.writers.jsonout import pretty
 from jixiao.corpus.categories import LEVEL1_OF, LEVEL2_CANON
 from jixiao.corpus.parse import parse_file
 from jixiao.corpus.values import parse_value

@@ -9,12 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jixiao.corpus.models import ParsedValue
+from jixiao.corpus.textkeys import folded_text as normalise_text
 from jixiao.corpus.values import (
     Quantity,
     extract_quantities,
     format_value,
-    grade_words,
-    normalise_text,
     parse_value,
     roll_years,
     split_fused,
@@ -416,7 +415,9 @@ def test_normalise_text(raw, norm):
 
 
 def test_word_lists_come_from_the_data_file():
-    assert {"有效提高", "显著提升", "应保尽保", "是", "好"} <= grade_words()
+    from jixiao.corpus.values import _grammar
+
+    assert {"有效提高", "显著提升", "应保尽保", "是", "好"} <= _grammar().grades   # the qualitative grades (定性)
     assert {"不断", "进一步", "逐步", "大幅", "明显", "拓宽"} <= set(vague_words())
 
 

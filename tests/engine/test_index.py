@@ -14,8 +14,9 @@ from sklearn.metrics.pairwise import cosine_similarity
 
 from conftest import ROOT, SEEDS
 from jixiao.corpus.parse import parse_file
-from jixiao.engine.index import (INDEX_FORMAT, BadIndexFile, TextIndex, build_index, fit_index, load_indexes,
-                          make_vectorizer, save_indexes)
+from index_helpers import build_index, fit_index, index_from_fitted, load_index, make_vectorizer
+from jixiao.engine.index_format import INDEX_FORMAT, BadIndexFile, save_indexes
+from jixiao.engine.index_query import TextIndex, load_indexes
 
 
 def seed_corpus() -> tuple[list[str], list[str], list[str], list[str]]:
@@ -56,7 +57,7 @@ def test_numpy_scorer_ranks_like_scikit_learn(tmp_path, which):
     texts = filings if which == "filings" else names
     vectorizer = make_vectorizer()
     matrix = vectorizer.fit_transform(texts)
-    save_indexes(tmp_path / "i.npz", {which: TextIndex.from_fitted(vectorizer, matrix)})
+    save_indexes(tmp_path / "i.npz", {which: index_from_fitted(vectorizer, matrix)})
     _, loaded = load_indexes(tmp_path / "i.npz")
     index = loaded[which]
     assert index.n_docs == len(texts) and len(index.terms) == len(vectorizer.vocabulary_)
@@ -83,7 +84,7 @@ def test_round_trip_keeps_arrays_ids_and_meta(tmp_path):
         assert all(n.endswith(".npy") for n in z.namelist())
     # the one-index convenience pair
     built = build_index(names, tmp_path / "names.npz")
-    assert TextIndex.load(tmp_path / "names.npz").query("满意度", 5) == built.query("满意度", 5)
+    assert load_index(tmp_path / "names.npz").query("满意度", 5) == built.query("满意度", 5)
     assert [f.name for f in tmp_path.iterdir() if f.name.startswith(".")] == []  # no temp files left
 
 
@@ -104,13 +105,13 @@ def test_query_finds_the_filing_it_describes():
 
 def test_python_and_numpy_scorers_give_the_same_floats(tmp_path, monkeypatch):
     """A small index is scored in plain Python, a large one with numpy: same hits, same floats."""
-    import jixiao.engine.index
+    import jixiao.engine.index_query
 
     filings, names, _, _ = seed_corpus()
     path = tmp_path / "i.npz"
     save_indexes(path, {"filings": fit_index(filings), "names": fit_index(names)})
     _, small = load_indexes(path)
-    monkeypatch.setattr(jixiao.engine.index, "SMALL_NNZ", 0)
+    monkeypatch.setattr(jixiao.engine.index_query, "SMALL_NNZ", 0)
     _, large = load_indexes(path)
     assert all(small[n].small and not large[n].small for n in ("filings", "names"))
     for q in queries():
@@ -175,8 +176,8 @@ def run_probe(code: str, env: dict | None = None) -> dict:
 def test_query_path_imports_neither_sklearn_nor_scipy(tmp_path):
     _, names, _, _ = seed_corpus()
     build_index(names, tmp_path / "names.npz")
-    setup = (f"from jixiao.engine.index import TextIndex\n"
-             f"idx = TextIndex.load({str(tmp_path / 'names.npz')!r})\n"
+    setup = (f"from jixiao.engine.index_query import load_indexes\n"
+             f"idx = load_indexes({str(tmp_path / 'names.npz')!r})[1]['main']\n"
              f"hits = idx.query('群众满意度 12345热线', 5)")
     got = run_probe(NO_SKLEARN.format(setup=setup))
     assert len(got["hits"]) == 5 and got["heavy"] == []
@@ -185,8 +186,8 @@ def test_query_path_imports_neither_sklearn_nor_scipy(tmp_path):
 def test_small_index_query_path_does_not_import_numpy(tmp_path):
     _, names, _, _ = seed_corpus()
     build_index(names, tmp_path / "names.npz")
-    code = (f"import json, sys\nfrom engine.index import TextIndex\n"
-            f"idx = TextIndex.load({str(tmp_path / 'names.npz')!r})\n"
+    code = (f"import json, sys\nfrom jixiao.engine.index_query import load_indexes\n"
+            f"idx = load_indexes({str(tmp_path / 'names.npz')!r})[1]['main']\n"
             f"hits = idx.query('群众满意度 12345热线', 5)\n"
             f"print(json.dumps({{'hits': hits, 'numpy': 'numpy' in sys.modules}}))")
     got = run_probe(code)
@@ -283,6 +284,54 @@ def test_model_query_path_imports_neither_sklearn_nor_scipy(db):
     assert all(got["hits"]) and got["heavy"] == []
 
 
+# -- what a cold `jixiao suggest` imports ----------------------------------------------------------
+COLD_SUGGEST = """
+import contextlib, io, json, sys
+from jixiao.cli.main import main
+with contextlib.redirect_stdout(io.StringIO()) as out, contextlib.redirect_stderr(io.StringIO()):
+    rc = main(["suggest", "政务服务热线运行维护", "--format", "json"])
+print(json.dumps({"rc": rc, "draft": bool(json.loads(out.getvalue())),
+                  "jixiao": sorted(m for m in sys.modules if m.split(".")[0] == "jixiao"),
+                  "top": sorted({m.split(".")[0] for m in sys.modules})}))
+"""
+# every jixiao module a one-shot suggest imports on a catalogue with a fresh index file: a new
+# import here is start-up time for every officer (README: cold start ≤ 0.5 × jieba + numpy)
+COLD_SUGGEST_MODULES = {
+    "jixiao",
+    "jixiao.catalogue", "jixiao.catalogue.canonical", "jixiao.catalogue.leftovers",
+    "jixiao.catalogue.library", "jixiao.catalogue.paths", "jixiao.catalogue.query", "jixiao.catalogue.ready",
+    "jixiao.catalogue.records", "jixiao.catalogue.schema", "jixiao.catalogue.sectors",
+    "jixiao.catalogue.tags",
+    "jixiao.cli", "jixiao.cli.cmd_batch", "jixiao.cli.cmd_catalogue", "jixiao.cli.cmd_chat",
+    "jixiao.cli.cmd_eval", "jixiao.cli.cmd_feedback", "jixiao.cli.cmd_ingest", "jixiao.cli.cmd_lint",
+    "jixiao.cli.cmd_parse", "jixiao.cli.cmd_suggest", "jixiao.cli.common", "jixiao.cli.main",
+    "jixiao.cli.parser",
+    "jixiao.corpus", "jixiao.corpus.categories", "jixiao.corpus.errors", "jixiao.corpus.limits",
+    "jixiao.corpus.models", "jixiao.corpus.safe_text", "jixiao.corpus.textkeys", "jixiao.corpus.values",
+    "jixiao.engine", "jixiao.engine.batch", "jixiao.engine.batch.formats", "jixiao.engine.candidate_key",
+    "jixiao.engine.draft", "jixiao.engine.index_format", "jixiao.engine.index_query",
+    "jixiao.engine.jieba_mirror", "jixiao.engine.lint", "jixiao.engine.model",
+    "jixiao.engine.near_duplicates", "jixiao.engine.new_project", "jixiao.engine.pool_sizes",
+    "jixiao.engine.profiles", "jixiao.engine.reading", "jixiao.engine.suggest", "jixiao.engine.tokenize",
+    "jixiao.engine.valuerules", "jixiao.engine.writers", "jixiao.engine.writers.atomic",
+    "jixiao.engine.writers.jsonout", "jixiao.engine.writers.safety", "jixiao.engine.writers.tabular",
+}
+# what it must not import: the index build, the chat, the office formats, the write path of the
+# catalogue, and numpy (the shipped catalogue's index is small: scored in plain Python)
+COLD_SUGGEST_ABSENT = {"sklearn", "scipy", "numpy", "prompt_toolkit", "openpyxl", "xlsxwriter", "docx", "rich",
+                       "sqlite_utils", "pkg_resources", "joblib"}
+
+
+def test_cold_suggest_imports_exactly_these_modules(db):
+    env = {"JIXIAO_DB": str(db)}
+    run_probe(COLD_SUGGEST, env)            # the first run may build the index (and the jieba cache)
+    got = run_probe(COLD_SUGGEST, env)
+    assert got["rc"] == 0 and got["draft"]
+    assert set(got["jixiao"]) == COLD_SUGGEST_MODULES
+    assert not COLD_SUGGEST_ABSENT & set(got["top"])
+    assert "jieba" in got["top"] and "jixiao.engine.index_build" not in got["jixiao"]
+
+
 @pytest.mark.slow
 def test_concurrent_rebuilds_are_harmless(db):
     from jixiao.engine.model import index_path_for
@@ -312,17 +361,16 @@ def test_concurrent_rebuilds_are_harmless(db):
 
 def test_tokens_from_worker_processes_are_the_serial_tokens(monkeypatch):
     """A large build tokenizes in spawned workers; the index must not depend on that."""
-    import jixiao.engine.index as ix
+    import jixiao.engine.index_build as ix
 
     filings, names, _, _ = seed_corpus()
     texts = (filings + names) * 3
-    serial = [ix.tokenize(t) for t in texts]
     monkeypatch.setattr(ix, "PARALLEL_MIN_TEXTS", 10)
+    monkeypatch.setattr(ix, "BLOCK_CHUNK", 50)          # several chunks in flight
     monkeypatch.setenv("JIXIAO_JOBS", "2")
-    assert ix.tokenize_many(texts) == serial
-    a = ix.fit_index(texts)
+    a = fit_index(texts)
     monkeypatch.setenv("JIXIAO_JOBS", "1")
-    b = ix.fit_index(texts)
+    b = fit_index(texts)
     for part in ("terms", "idf", "indptr", "indices", "data", "ids"):
         assert np.array_equal(getattr(a, part), getattr(b, part))
 
@@ -335,7 +383,7 @@ def test_fit_index_is_scikit_learns_vectorizer(which):
     filings, names, _, _ = seed_corpus()
     texts = (filings if which == "filings" else names) + ["", "的 和 与", filings[0]]
     vectorizer = make_vectorizer()
-    expected = TextIndex.from_fitted(vectorizer, vectorizer.fit_transform(texts))
+    expected = index_from_fitted(vectorizer, vectorizer.fit_transform(texts))
     got = fit_index(texts)
     assert got.terms.tolist() == expected.terms.tolist() and len(got.terms) > 100
     assert np.array_equal(got.idf, expected.idf)

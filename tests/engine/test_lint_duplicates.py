@@ -108,7 +108,7 @@ def test_l16_reports_each_line_once_against_the_first_earlier_line():
 @pytest.mark.slow
 def test_a_plain_grid_of_sixty_thousand_rows_keeps_every_line_in_its_columns():
     """The listing renderer for long tables (rich lays out 60,000 rows in half a minute)."""
-    from jixiao.cli.writers.table import _cell_width, plain_grid
+    from jixiao.engine.writers.table import _cell_width, plain_grid
 
     widths = [10, 18, 24, 10]
     rows = [("产出指标", "数量指标", f"受益人口数量达到全区总人口的百分之九十以上{i}", "≥95%") for i in range(60_000)]

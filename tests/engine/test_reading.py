@@ -86,6 +86,26 @@ def test_the_thing_counted_is_found_before_a_long_scope():
     assert [(s.name, s.value) for s in r.stated if s.kind == "quantity"] == [("城乡低保对象人数", "8600人")]
 
 
+@pytest.mark.parametrize("text, name, value", [
+    ("保障全镇12个村村组干部报酬按时足额发放", "村数量", "12个村"),     # 村村: the villages are counted
+    ("全镇12个村", "村数量", "12个村"),
+    ("覆盖全县12个乡镇", "覆盖乡镇数量", "12个乡镇"),
+    ("覆盖全县56个村级组织", "覆盖村级组织数量", "56个"),            # 个村 starts 村级组织
+])
+def test_a_scope_before_a_count_of_places_is_not_its_name(text, name, value):
+    """保障全镇12个村: the count is of villages (not 保障全镇数量); the scope word is left out."""
+    assert [(s.name, s.value) for s in read_project("村级经费", text).stated if s.kind == "quantity"] == [(name, value)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("约500人", [("人数", "500人")]),             # not 约人数
+    ("共计300人次", [("人次", "300人次")]),       # not 计人次 (共 stripped, 计 left)
+    ("按照1760株/栋的标准", []),                   # a planting standard, not 照数量
+])
+def test_a_filler_word_alone_is_no_name(text, expected):
+    assert [(s.name, s.value) for s in read_project("某项目", text).stated] == expected
+
+
 def test_a_per_person_per_month_amount_keeps_both_in_its_unit():
     r = read_project("最低生活保障资金", "城市低保标准每人每月780元，农村低保标准每人每年6500元")
     assert [(s.level2, s.name, s.value) for s in r.stated] == [

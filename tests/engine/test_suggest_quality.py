@@ -1,4 +1,4 @@
-"""Issue 14: drafts that fit the project, on 28 projects of our own across 28 sectors
+"""Issue 14: drafts that fit the project, on 30 projects of our own across 28 sectors
 (tests/data/quality_projects.json, written by hand from each description).
 
 For every project: the sector is recognised; every quantity and rate its description states is in
@@ -118,6 +118,29 @@ def test_satisfaction_names_only_who_the_project_serves(drafts, p):
         stated = [s for s in p["stated"] if s[0] == "服务对象满意度指标"]
         if not stated:
             assert ind.value == "≥90%", (ind.name, ind.value)      # ≥90% unless the description says
+        # the sector's usual beneficiary (卫生健康: 患者) is not asked on a project serving others
+        assert not any(word in ind.name for word in p.get("not_served", ())), ind.name
+
+
+@pytest.mark.parametrize("p", PROJECTS, ids=_ids)
+def test_a_stated_count_of_people_is_the_count_of_beneficiaries(drafts, p):
+    """扶助对象420人 is the project's count of beneficiaries: the draft does not ask for 受益人数 too."""
+    cfg = rules_data()["generic_counts"]
+    d = drafts[p["name"]]
+    described = {i.parsed.unit for i in d.indicators if any(s.kind == "description" for s in i.sources)}
+    for ind in d.indicators:
+        if ind.name in cfg["names"] or re.search(cfg["pattern"], ind.name):
+            assert not (ind.needs_input and described & {"人", "人次"}), (ind.name, described)
+
+
+@pytest.mark.parametrize("p", PROJECTS, ids=_ids)
+def test_a_generic_line_waiting_for_a_number_only_fills_an_empty_category(drafts, p):
+    """完成主要工作任务数量 待填写 (通用) is no help beside the category's own lines."""
+    d = drafts[p["name"]]
+    for ind in d.indicators:
+        if ind.needs_input and [s.name for s in ind.sources if s.kind == "library"] == ["通用"]:
+            same = [i.name for i in d.indicators if i.level2 == ind.level2]
+            assert same == [ind.name], same
 
 
 @pytest.fixture(scope="module")
@@ -301,7 +324,7 @@ def test_one_category_never_waits_twice_for_the_same_kind_of_number(drafts, mode
     from jixiao.engine.suggest import _template_unit
 
     d = drafts[p["name"]]
-    lib = {e["name"]: e["value"] for e in model.cat.library(None)}
+    lib = {e.name: e.value for e in model.cat.library(None)}
     blanks = {}
     for ind in d.indicators:
         if ind.value or "{N}" not in (lib.get(ind.name) or ""):

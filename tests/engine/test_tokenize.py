@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from conftest import ROOT, SEEDS
 from jixiao.corpus.parse import parse_file
-from jixiao.engine.tokenize import _MAGIC as MAGIC
+from jixiao.engine.jieba_mirror import _MAGIC as MAGIC
 from jixiao.engine.tokenize import STOPWORDS_PATH, normalize, tokenize
 
 DOMAIN_TERMS = ["12345热线", "一窗受理", "放管服", "好差评", "一网通办", "跨省通办", "政务外网", "电子政务",
@@ -107,7 +107,7 @@ import json, sys
 from jixiao.engine.tokenize import segmenter, tokenize
 texts = json.load(sys.stdin)
 seg = segmenter()
-print(json.dumps({"from_cache": seg.from_cache, "cache": str(seg.cache_path),
+print(json.dumps({"from_cache": seg.mirror.from_cache, "cache": str(seg.mirror.cache_path),
                   "tokens": [tokenize(t) for t in texts]}, ensure_ascii=False))
 """
 
@@ -197,8 +197,8 @@ def test_normalize_is_nfkc_and_lower_case(text):
 
 def _both_cuts(seg, block: str) -> tuple[list[str], list[str]]:
     """(the one-pass cut, jieba's own cut) of a block, as cut_block uses it."""
-    seg._ensure(set(block))                    # the prefix dictionary entries a cut looks up
-    return seg._cut_dag(block), list(seg.tok.cut(block, HMM=True))
+    seg.mirror.ensure(set(block))              # the prefix dictionary entries a cut looks up
+    return seg.mirror.cut_dag(block), list(seg.mirror.tok.cut(block, HMM=True))
 
 
 def test_one_pass_cut_is_jiebas_on_every_block_of_the_seeds():
@@ -206,12 +206,12 @@ def test_one_pass_cut_is_jiebas_on_every_block_of_the_seeds():
 
     seg = segmenter()
     seen = {b for text in seed_texts() for b in blocks(text)}
-    seg._hmm_memo.clear()
+    seg.mirror._hmm_memo.clear()
     for block in sorted(seen):
         ours, jiebas = _both_cuts(seg, block)
         assert ours == jiebas, block
     assert len(seen) > 300
-    assert seg._hmm_memo          # runs of single characters went through jieba's HMM too
+    assert seg.mirror._hmm_memo   # runs of single characters went through jieba's HMM too
 
 
 _WORDS = ["热线", "运行", "维护", "运行维护", "政务", "服务", "中心", "12345", "热线电话", "平台", "系统",
@@ -230,3 +230,36 @@ def test_one_pass_cut_is_jiebas_on_random_blocks(parts):
     seg = segmenter()
     ours, jiebas = _both_cuts(seg, block)
     assert ours == jiebas
+
+
+# -- the mirror is jieba itself, at the version pyproject pins --------------------------------
+
+def test_jieba_is_pinned_to_the_version_the_mirror_mirrors():
+    import re
+
+    from jixiao.engine.jieba_mirror import JIEBA_VERSION, import_jieba
+
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")     # no tomllib on Python 3.10
+    assert re.findall(r'"(jieba\b[^"]*)"', pyproject) == [f"jieba=={JIEBA_VERSION}"]
+    assert import_jieba().__version__ == JIEBA_VERSION
+
+
+def test_mirror_cuts_the_seeds_like_a_plain_jieba_tokenizer(tmp_path):
+    """The lazily read cached dictionary and the one-pass cut, against an ordinary jieba
+    Tokenizer (its own full dictionary load) with the same domain words added."""
+    from jixiao.engine.jieba_mirror import RE_HAN_DEFAULT, import_jieba
+    from jixiao.engine.tokenize import _user_words, blocks, segmenter
+
+    jieba = import_jieba()
+    plain = jieba.Tokenizer()
+    plain.tmp_dir = str(tmp_path)             # jieba's own cache file goes here
+    plain.initialize()
+    for word, freq in _user_words():
+        plain.add_word(word, freq if freq is not None else plain.suggest_freq(word, False))
+    mirror = segmenter().mirror
+    texts = seed_texts()
+    assert len(texts) > 200
+    for text in texts:
+        ours = [w for block in blocks(text) for w in mirror.cut(block)]
+        jiebas = [w for w in plain.cut(normalize(text), HMM=True) if RE_HAN_DEFAULT.fullmatch(w)]
+        assert ours == jiebas, text

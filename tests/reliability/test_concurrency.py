@@ -22,7 +22,7 @@ import pytest
 from jixiao.catalogue.fingerprint import filing_hash
 from jixiao.corpus.parse import parse_file
 from jixiao.corpus.readers.text_reader import parse_text
-from jixiao.engine.index import load_indexes
+from jixiao.engine.index_query import load_indexes
 from jixiao.engine.model import EngineModel, index_path_for
 
 from .mutants import ROOT, SEED_FILES, write_xlsx

@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jixiao.catalogue.browse import search
-from jixiao.catalogue.tags import normalise
-from jixiao.cli.writers.safety import is_formula_like
+from jixiao.corpus.textkeys import nfkc_squashed as normalise
+from jixiao.engine.writers.safety import is_formula_like
 from conftest import run_cli
 
 from .mutants import HOSTILE_TEXT

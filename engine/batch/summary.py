@@ -1,7 +1,9 @@
-"""The batch summary table (汇总.csv / 汇总.xlsx): its columns, and how jixiao knows one when it
-meets it again.
+"""The batch summary table (汇总.csv / 汇总.xlsx): its columns and rows, and how jixiao knows one
+when it meets it again.
 
     SUMMARY_STEM, SUMMARY_HEADER, COUNT_COLUMNS
+    SummaryRow                         one row, a field per column (in SUMMARY_HEADER order)
+    FAILED, BUDGET_PROBLEM, DONE       the 状态 column's values
     is_summary_file(path) -> bool      a 汇总 file jixiao batch wrote (by content, not by name)
     split_summaries(paths) -> (files, summaries)
 
@@ -15,6 +17,7 @@ loading the workbook).  Older summaries with fewer count columns are recognised 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 SUMMARY_STEM = "汇总"
 SUMMARY_HEADER = (
@@ -26,6 +29,37 @@ SUMMARY_HEADER = (
 COUNT_COLUMNS = {"沿用": "carried", "年份顺延": "rolled", "总成本重设": "recosted", "成本构成调整": "cost_changed",
                  "补充": "added", "移动": "moved", "审核提示": "flagged", "待填写": "needs_input",
                  "审核错误": "lint_errors"}
+FAILED, BUDGET_PROBLEM, DONE = "失败", "预算问题", "成功"
+
+
+class SummaryRow(NamedTuple):
+    """One row of the summary, its fields in column order (tuple(row) is the row's cells).  A
+    row that is not about a carried filing (a file that could not be read, a budget-table
+    problem) leaves the columns it has nothing for empty ("")."""
+
+    number: int                    # 序号
+    input_file: str = ""           # 输入文件
+    table_no: int | str = ""       # 表序号 (the filing's place in its file)
+    name: str = ""                 # 项目名称
+    kind: str = ""                 # 类型: 项目 or 部门整体
+    last_year: int | str = ""      # 上年年度
+    target_year: int | str = ""    # 目标年度
+    budget: str = ""               # 预算（万元）, as written in drafts
+    budget_source: str = ""        # 预算来源
+    output_file: str = ""          # 输出文件
+    carried: int | str = ""        # 沿用 … 审核错误: engine.carry.CarryCounts
+    rolled: int | str = ""
+    recosted: int | str = ""
+    cost_changed: int | str = ""
+    added: int | str = ""
+    moved: int | str = ""
+    flagged: int | str = ""
+    needs_input: int | str = ""
+    lint_errors: int | str = ""
+    status: str = ""               # 状态: DONE, FAILED or BUDGET_PROBLEM
+    notes: str = ""                # 问题与说明, "；"-separated
+
+
 _LEAD = SUMMARY_HEADER[:4]
 _PEEK = 64 * 1024
 

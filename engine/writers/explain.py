@@ -10,12 +10,12 @@
 """
 from __future__ import annotations
 
-from jixiao.corpus.categories import SHORT
+from jixiao.corpus.categories import L1, SHORT
 from jixiao.corpus.values import format_value, split_value
 
 SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}
 STATUS_LABEL = {"suggested": "推荐", "carried": "沿用", "new": "新增", "moved": "调整类别", "user": "人工"}
-LEVEL1_SHORT = {"产出指标": "产出", "效益指标": "效益", "满意度指标": "满意度"}
+LEVEL1_SHORT = {L1.OUTPUT: "产出", L1.BENEFIT: "效益", L1.SATISFACTION: "满意度"}
 NEEDS_INPUT = "待填写"
 GRID_HEADER = ("一级指标", "二级指标", "三级指标", "指标值", "绩效标准")
 IMPORT_HEADER = ("一级指标", "二级指标", "三级指标", "计算符号", "指标值", "计量单位", "指标值设定依据")
