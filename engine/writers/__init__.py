@@ -76,28 +76,26 @@ def _csv_rows(drafts):
     return [(d.project.name,) + import_row(i) for d in drafts for i in d.indicators]
 
 
+# text formats: the module (below this package) and function that render them, loaded on use
+_TEXT_RENDERERS = {"md": (".markdown", "render_md"), "json": (".jsonout", "render_json"),
+                   "jsonl": (".jsonout", "render_jsonl")}
+
+
 def render(drafts, fmt: str, *, width: int | None = None, color: bool | None = None) -> str:
     """Text of one draft or a list of drafts in `fmt` (every format but xlsx)."""
     if fmt == "table":
         from .table import render_tables
 
         return render_tables(drafts, width, color)
-    if fmt == "md":
-        from .markdown import render_md
-
-        return render_md(drafts)
-    if fmt == "json":
-        from .jsonout import render_json
-
-        return render_json(drafts)
-    if fmt == "jsonl":
-        from .jsonout import render_jsonl
-
-        return render_jsonl(drafts)
     if fmt == "csv":
         from .tabular import csv_text
 
         return csv_text(_csv_rows(drafts if isinstance(drafts, list) else [drafts]), CSV_HEADER)
+    if fmt in _TEXT_RENDERERS:
+        from importlib import import_module
+
+        module, function = _TEXT_RENDERERS[fmt]
+        return getattr(import_module(module, __name__), function)(drafts)
     if fmt in BINARY:
         raise ValueError(f"{fmt} 是二进制格式，不能显示为文本；请用 -o 指定 .{fmt} 文件")
     raise ValueError(f"不支持的输出格式：{fmt}（可用：{'、'.join(FORMATS)}）")
