@@ -335,6 +335,10 @@ def _read_clause(clause: str, out: list[Stated], totals: dict, state: dict) -> N
                                       n0 * q.number, unit, q.op))
                 continue
         name = _count_name(before, after, unit)
+        each, per, of = unit.partition("/")
+        if not name and per and each and of:    # '按照1760株/栋的标准': counted once the 栋 are
+            state["density"] = (q.number, each, of)
+            continue
         if not name or len(name) > 22:
             continue
         level2 = _level2_by(v["qty_l2"], name, L2.QUANTITY)
@@ -345,6 +349,14 @@ def _read_clause(clause: str, out: list[Stated], totals: dict, state: dict) -> N
         if unit not in totals or q.number > totals[unit][0]:
             totals[unit] = (q.number, clause)
         state["last"] = (q.number, unit)
+        if state.get("density") and state["density"][2] == unit:     # … '在10栋温棚中种植': 17600株
+            n1, each, _ = state.pop("density")
+            verb = next((w for w in v["verbs_t"] if w in clause[end:]), "")
+            total = q.number * n1
+            totals.setdefault(each, (total, clause))
+            state.setdefault("products", []).append(each)
+            out.append(Stated("quantity", L2.QUANTITY, verb + v["measure_by_unit"].get(each, "数量"),
+                              f"{_fmt(total)}{each}", clause, total, each, None))
 
 
 def _purposes(clauses: list[str]) -> list[Stated]:

@@ -529,6 +529,10 @@ def _described(project: Project, reading: Reading, cands: dict, who: str) -> Non
 
     target = next((c for c in cands.values() if c.level2 == L2.COST and c.stated is None
                    and _same_measure(per_unit(c), unit)), None)
+    if target is None:                 # the sector's own per-unit standard for this kind of project
+        #                                (种植补助标准 ={N}元/亩 on a planting project) in the project's unit
+        target = next((c for c in cands.values() if c.level2 == L2.COST and c.stated is None
+                       and per_unit(c) and c.parts.get("requires") == 1.0), None)
     if target is None:
         name = rules_data()["unit_cost_units"][unit]
         key = CandidateKey(KeyKind.UNIT_COST, unit)

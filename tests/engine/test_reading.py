@@ -64,9 +64,12 @@ def test_beneficiaries_most_specific_first():
     assert read_project("某项目", "").beneficiaries == ()
 
 
-def test_totals_multiply_out_per_unit_counts():
-    r = read_project("大棚", "建设10栋大棚，每栋种植1760株")
+@pytest.mark.parametrize("text", ["建设10栋大棚，每栋种植1760株",
+                                  "按照1760株/栋的标准，在10栋设施温棚中种植葡萄"])   # the density first
+def test_totals_multiply_out_per_unit_counts(text):
+    r = read_project("大棚", text)
     assert r.totals["株"][0] == 17600 and r.products == ("株",)
+    assert ("种植株数", "17600株") in [(s.name, s.value) for s in r.stated]
 
 
 @seed(14)

@@ -1,4 +1,4 @@
-"""Issue 14: drafts that fit the project, on 30 projects of our own across 28 sectors
+"""Issue 14: drafts that fit the project, on 31 projects of our own across 28 sectors
 (tests/data/quality_projects.json, written by hand from each description).
 
 For every project: the sector is recognised; every quantity and rate its description states is in
