@@ -203,6 +203,11 @@ def _after_words(clause: str, end: int) -> str:
     cut = v["after_cut_re"].search(word)
     if cut:
         word = word[:cut.start()]
+    # '10栋设施温棚中种植黄金蜜': a place word and a verb end the thing counted (设施温棚)
+    at = next((i for i in range(2, len(word) - 1) if word[i] in "中内" and word.startswith(v["verbs_t"], i + 1)),
+              None)
+    if at is not None:
+        word = word[:at]
     return word if len(word) >= 2 else ""
 
 

@@ -94,6 +94,8 @@ def test_the_thing_counted_is_found_before_a_long_scope():
     ("全镇12个村", "村数量", "12个村"),
     ("覆盖全县12个乡镇", "覆盖乡镇数量", "12个乡镇"),
     ("覆盖全县56个村级组织", "覆盖村级组织数量", "56个"),            # 个村 starts 村级组织
+    ("在10栋设施温棚中种植葡萄", "设施温棚数量", "10栋"),            # 中 + a verb end the thing counted
+    ("新建5座污水处理站", "新建污水处理站数量", "5座"),               # a verb inside a noun does not
 ])
 def test_a_scope_before_a_count_of_places_is_not_its_name(text, name, value):
     """保障全镇12个村: the count is of villages (not 保障全镇数量); the scope word is left out."""
