@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 
@@ -196,10 +196,10 @@ def _clauses(text: str) -> list[str]:
 
 def _after_words(clause: str, end: int) -> str:
     v = _vocab()
-    m = re.match(r"[\u4e00-\u9fffA-Za-z]{1,12}", clause[end:])
+    m = re.match(r"(?:以内|之内|内)?([\u4e00-\u9fffA-Za-z]{1,12})", clause[end:])   # '3日内完成': 完成
     if not m:
         return ""
-    word = m.group(0)
+    word = m.group(1)
     cut = v["after_cut_re"].search(word)
     if cut:
         word = word[:cut.start()]
@@ -247,7 +247,9 @@ def _read_clause(clause: str, out: list[Stated], totals: dict, state: dict) -> N
         pos = end
         unit = q.unit or ""
         place = ""
-        if unit in _PLACE_UNITS and (clause[end:end + 1] == unit[-1]
+        if unit in _PLACE_UNITS and clause[end:end + 1] == "内" and q.op == "≤":
+            q = replace(q, op=None)       # '在5个村内开展宣传': inside the villages, not at most 5
+        if unit in _PLACE_UNITS and (clause[end:end + 1] in (unit[-1], "内")
                                      or not re.match(r"[\u4e00-\u9fff]", clause[end:end + 1])):
             place, unit = unit[1:], "个"   # '12个村村组干部报酬', '全镇12个村': the villages are counted
         elif unit in _PLACE_UNITS and re.match(r"[\u4e00-\u9fff]", clause[end:end + 1]):
@@ -319,7 +321,7 @@ def _read_clause(clause: str, out: list[Stated], totals: dict, state: dict) -> N
         if unit in _SERVICE_TIME_UNITS and not is_duration:
             continue                    # '全年24小时运行' is not a count
         if unit in _TIME_UNITS and is_duration:
-            name = before or after
+            name = before or (after + "时限" if after and not v["period_re"].search(after) else after)
             if not name or len(name) > 20:
                 continue
             op = q.op or ("=" if v["period_re"].search(name) else "≤")

@@ -96,6 +96,7 @@ def test_the_thing_counted_is_found_before_a_long_scope():
     ("覆盖全县56个村级组织", "覆盖村级组织数量", "56个"),            # 个村 starts 村级组织
     ("在10栋设施温棚中种植葡萄", "设施温棚数量", "10栋"),            # 中 + a verb end the thing counted
     ("新建5座污水处理站", "新建污水处理站数量", "5座"),               # a verb inside a noun does not
+    ("在5个村内开展宣传", "村数量", "5个村"),                          # inside the villages, not ≤5个
 ])
 def test_a_scope_before_a_count_of_places_is_not_its_name(text, name, value):
     """保障全镇12个村: the count is of villages (not 保障全镇数量); the scope word is left out."""
@@ -108,6 +109,14 @@ def test_a_scope_before_a_count_of_places_is_not_its_name(text, name, value):
     ("按照1760株/栋的标准", []),                   # a planting standard, not 照数量
 ])
 def test_a_filler_word_alone_is_no_name(text, expected):
+    assert [(s.name, s.value) for s in read_project("某项目", text).stated] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("3日内完成", [("完成时限", "≤3日")]),                 # not 内完成
+    ("2个工作日内办结", [("办结时限", "≤2个工作日")]),
+])
+def test_a_time_limit_after_its_number_is_named_for_the_deed(text, expected):
     assert [(s.name, s.value) for s in read_project("某项目", text).stated] == expected
 
 
