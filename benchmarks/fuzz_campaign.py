@@ -304,22 +304,11 @@ def make_input(i: int, seed: int, folder: Path, office: dict, base: Path) -> tup
     rnd = random.Random(f"{seed}:{i}")
     families = [f for f, w in FAMILIES.items() for _ in range(w)]
     family = rnd.choice(families)
-    if family == "mutants":
-        variant, path = _mutant(rnd, folder, office)
-    elif family == "merges-spans":
-        variant, path = _merges_spans(rnd, folder)
-    elif family == "json-numbers":
-        variant, path = _json_numbers(rnd, folder)
-    elif family == "shared-strings":
-        variant, path = _shared_strings(rnd, folder)
-    elif family == "big-lists":
-        variant, path = _big_lists(rnd, folder)
-    elif family == "project-lists":
-        variant, path = _project_list(rnd, folder)
-    elif family == "odd-names":
-        variant, path = _odd_name(rnd, folder)
-    else:
-        variant, path = _catalogue(rnd, folder, base)
+    makers = {"mutants": lambda: _mutant(rnd, folder, office), "merges-spans": lambda: _merges_spans(rnd, folder),
+              "json-numbers": lambda: _json_numbers(rnd, folder),
+              "shared-strings": lambda: _shared_strings(rnd, folder), "big-lists": lambda: _big_lists(rnd, folder),
+              "project-lists": lambda: _project_list(rnd, folder), "odd-names": lambda: _odd_name(rnd, folder)}
+    variant, path = makers.get(family, lambda: _catalogue(rnd, folder, base))()
     if family == "project-lists":
         command = "suggest-from"
     elif family == "catalogues":

@@ -490,16 +490,15 @@ def _described(project: Project, reading: Reading, cands: dict, who: str) -> Non
         fits = sorted((c for c in cands.values() if _fits(s, c)),
                       key=lambda c: -fuzz.ratio(bare_name(s.name), bare_name(c.name)))
         twin = fits[0] if fits else None
-        if twin is None and s.kind == "quantity":
+        # library entries that are this indicator again, waiting for a number, in any 二级
+        waiting = [] if s.kind == "purpose" else [c for c in cands.values() if c.library_value
+                                                  and "{N}" in c.library_value and _fits(s, c, any_level2=True)]
+        if twin is None and s.kind == "quantity" and waiting:
             # 惠及企业60家 read as a benefit is the library's 支持企业数量 ≥{N}家: the library's
             # 二级 is where officers put that count
-            across = sorted((c for c in cands.values() if c.library_value and "{N}" in c.library_value
-                             and _fits(s, c, any_level2=True)),
-                            key=lambda c: -fuzz.ratio(bare_name(s.name), bare_name(c.name)))
-            twin = across[0] if across else None
-        if s.kind != "purpose":            # the same indicator again, waiting for a number
-            for other in [c for c in cands.values() if c is not twin and c.library_value
-                          and "{N}" in c.library_value and _fits(s, c, any_level2=True)]:
+            twin = max(waiting, key=lambda c: fuzz.ratio(bare_name(s.name), bare_name(c.name)))
+        for other in waiting:
+            if other is not twin:
                 del cands[other.key]
         if twin is not None and s.kind != "purpose":
             twin.stated = s
