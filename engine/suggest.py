@@ -409,7 +409,10 @@ def _fits(stated: Stated, c: Candidate, any_level2: bool = False) -> bool:
     if c.library_value and stated.unit:
         lib_unit = _template_unit(c.library_value)
         if lib_unit:
-            unit_ok = _same_measure(lib_unit, stated.unit)
+            unit_ok = _same_measure(lib_unit, stated.unit) or (
+                # 补助对象数量 ≥{N}个 counts whoever is paid, in households as well as in 个
+                stated.kind == "quantity" and lib_unit in rules_data()["generic_counts"]["any_unit"]
+                and _counts_beneficiaries(bare_name(c.name)))
             if not unit_ok:
                 return False
     core_b, core_a = _MEASURE_END.sub("", b), _MEASURE_END.sub("", a)
@@ -516,6 +519,7 @@ def _described(project: Project, reading: Reading, cands: dict, who: str) -> Non
                                parts={"described": base - w["described_step"] * n},
                                sources=[SourceRef(kind="description", name="项目描述", value=s.value,
                                                   detail=f"描述写明「{s.clause[:40]}」")])
+    _drop_second_counts(cands)
     cost = _unit_cost(project, reading)
     if cost is None:
         return
@@ -539,6 +543,19 @@ def _described(project: Project, reading: Reading, cands: dict, who: str) -> Non
     target.computed = (value, reason)
     target.parts["unit_cost"] = 1.0
     target.sources.append(SourceRef(kind="rule", name="单位成本", value=value, detail=reason))
+
+
+def _drop_second_counts(cands: dict) -> None:
+    """Once the description counts whom the project pays or serves (资助困难群众500人, 1200户),
+    library counts of beneficiaries of the same 二级 still waiting for a number in another unit
+    (救助发放户数 ≥{N}户 beside 500人) are dropped: they would ask again for what the officer
+    wrote.  An outcome count of another 二级 (社会效益 受益人口数 beside 10户) stays."""
+    units = set(rules_data()["generic_counts"]["bearer_units"])
+    counted = {c.level2 for c in cands.values()            # where the stated counts landed
+               if c.stated is not None and c.stated.kind == "quantity" and c.stated.unit in units}
+    for key in [k for k, c in cands.items() if c.level2 in counted and c.stated is None and not c.history
+                and c.library_value and "{N}" in c.library_value and _counts_beneficiaries(bare_name(c.name))]:
+        del cands[key]
 
 
 def _merge_library_twins(cands: dict) -> None:
@@ -697,6 +714,13 @@ def _names_the_public(name: str) -> bool:
     return who in rules_data()["satisfaction"]["generic"]
 
 
+def _is_dated(c: Candidate) -> bool:
+    """A line saying by when the work is done (rules.json dated_line)."""
+    cfg = rules_data()["dated_line"]
+    name = bare_name(c.name)
+    return bool(re.search(cfg["name_re"], name)) and not re.search(cfg["reject_re"], name)
+
+
 def _is_total(c: Candidate) -> bool:
     return c.level2 == L2.COST and c.stated is None and c.computed is None \
         and is_total_cost(c.name, c.library_value)
@@ -709,7 +733,10 @@ def select(by_l2: dict[str, list[Candidate]], profile: str = "default", sizes: d
     What the description states always gets its line.  Every required 二级 of the profile gets
     its best candidate (and its quota `min` when the evidence reaches `min_score`); the remaining
     places up to `table.max` go to the best-scoring candidates overall within each category's
-    `max`.  Near-duplicate names are dropped; the whole budget goes on one total-cost line only.
+    `max`.  A category marked dated_slot (时效) then gets one line saying by when the work is
+    done (项目完成时限) if its rate lines left it none — beyond the category's and the table's
+    max, and never a second one; not where the unit's own tables (`habits`) set the shape.  Near-duplicate names are dropped; the whole budget goes on one
+    total-cost line only.
     `sizes` overrides a category's max (and a required category's min) for a caller; `habits`
     (Evidence.habits) lets the table grow to the size the unit's own similar filings have.
     """
@@ -742,6 +769,9 @@ def select(by_l2: dict[str, list[Candidate]], profile: str = "default", sizes: d
         if c.level2 == L2.SATISFACTION and _names_the_public(c.name) \
                 and any(_names_the_public(o.name) for o in chosen[L2.SATISFACTION]):
             return False               # 群众满意度 and 市民满意度 ask the same people
+        if limits[c.level2].get("dated_slot") and _is_dated(c) \
+                and any(_is_dated(o) for o in chosen[c.level2]):
+            return False               # one line says by when the work is done
         if _is_total(c):
             if has_total[0]:
                 return False
@@ -801,6 +831,16 @@ def select(by_l2: dict[str, list[Candidate]], profile: str = "default", sizes: d
         if len(chosen[c.level2]) >= q["max"] or c.score < q.get("min_score", table["min_score"]):
             continue
         take(c)
+    # 3. categories marked dated_slot get a place, beyond their max and the table's, for a dated line
+    #     (项目完成时限, 培训完成时间) when their rate lines took the guaranteed ones — unless the
+    #     unit's own tables set the draft's shape
+    for l2 in LEVEL2_CANON:
+        q = limits[l2]
+        if not q.get("dated_slot") or sizes or habits or any(_is_dated(c) for c in chosen[l2]):
+            continue
+        dated = next((c for c in pending(l2) if _is_dated(c)), None)
+        if dated is not None and dated.score >= table["min_score"]:
+            take(dated)
     return [c for l2 in LEVEL2_CANON for c in chosen[l2]]
 
 

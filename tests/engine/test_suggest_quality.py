@@ -177,6 +177,20 @@ def test_to_fill_only_where_nothing_gives_a_value(drafts, p):
         assert not re.search(r"(合格|验收|及时|按时|满意)率?$|满意度$", ind.name), ind.name
 
 
+_DATED = re.compile(rules_data()["dated_line"]["name_re"])
+
+
+@pytest.mark.parametrize("p", PROJECTS, ids=_ids)
+def test_the_draft_says_once_by_when_the_work_is_done(drafts, p):
+    d = drafts[p["name"]]
+    timely = [i for i in d.indicators if i.level2 == "时效指标"]
+    dated = [i for i in timely if _DATED.search(i.name) and "率" not in i.name]
+    assert len(dated) == 1, [(i.name, i.value) for i in timely]
+    # a date or a period the officer can read, not a blank (unless the description states one)
+    assert dated[0].value and not dated[0].needs_input, (dated[0].name, dated[0].value)
+    assert len(timely) <= 3
+
+
 def test_a_unit_cost_is_worked_out_from_the_budget_and_the_parts(drafts):
     for p in PROJECTS:
         if "unit_cost" not in p:
@@ -251,6 +265,16 @@ def test_sessions_organise_the_trainees_and_do_not_stop_the_unit_cost(model):
     # 3期 is the library's 培训班次 with its number, not a second line waiting for one
     assert [v for (l2, _), v in lines.items() if l2 == "数量指标" and v.endswith("期")] == ["3期"], lines
     assert "培训班次" not in {n for _, n in lines}
+
+
+def test_a_stated_count_of_households_is_the_count_of_whoever_is_paid(model):
+    """1200户低保家庭 is the subsidy's 补助对象数量 (≥{N}个) and 补贴发放户数: no second count 待填写."""
+    p = Project(name="2026年农村低保资金补助", year=YEAR, budget=300, department="某县民政局",
+                description="对全县1200户低保家庭发放补助，确保按月足额发放")
+    d = suggest(model, p, use_feedback=False)
+    counts = [(i.name, i.value) for i in d.indicators if i.level2 == "数量指标"]
+    assert ("低保家庭户数", "1200户") in counts, counts
+    assert not any(re.search(r"对象数量|发放户数", n) for n, _ in counts), counts
 
 
 def test_a_stated_count_or_deadline_takes_over_the_library_line_it_shares_words_with(model):
