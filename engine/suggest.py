@@ -294,7 +294,7 @@ def _names_foreign_beneficiary(name: str, text: str, native: set[str]) -> bool:
     """A satisfaction entry naming someone the project does not serve (受助学生满意度 on a
     救助 project for adults): not generic, not among the sector's own, not in the text."""
     who = _SATISFIED.sub("", name.replace(OBJECT_SLOT, ""))
-    who = re.sub(r"^.*对|的$", "", who) if "对" in who else who
+    who = re.sub(r"^.*对(?!象)|的$", "", who)     # 师生对实验室改造满意度 asks 师生; 服务对象 is a word
     cfg = rules_data()["satisfaction"]
     if not who or who in cfg["generic"] or who in native or OBJECT_SLOT in name:
         return False
@@ -324,7 +324,8 @@ def _library(model, project: Project, cands: dict, text: str, who: str, who_desc
         position[slot] = n + 1
         if not applies:
             continue
-        if entry.level2 == L2.SATISFACTION and _names_foreign_beneficiary(entry.name, text, native):
+        if entry.level2 == L2.SATISFACTION and not specialised \
+                and _names_foreign_beneficiary(entry.name, text, native):
             continue
         if sector == fallback:
             base = w["generic"]
@@ -707,11 +708,20 @@ def _waits_for_number(c: Candidate) -> str | None:
     return _template_unit(c.library_value)
 
 
-def _names_the_public(name: str) -> bool:
-    """A satisfaction line that asks the public at large (群众满意度, 市民满意度, 服务对象满意度),
-    not a particular group (学员满意度, 沿街商户满意度)."""
+def _asks(c: Candidate) -> str:
+    """Whom a satisfaction line asks: "public", "served" or "particular" (a named group)."""
+    return _asks_anyone(c.name) or "particular"
+
+
+def _asks_anyone(name: str) -> str | None:
+    """Which of the two generic askings a satisfaction line is: "public" (群众满意度, 市民满意度 —
+    the public at large) or "served" (服务对象满意度, 受益群众满意度 — whoever the project
+    serves), else None (学员满意度, 沿街商户满意度 name a particular group)."""
     who = re.sub(r"(满意度|满意率)$", "", bare_name(name))
-    return who in rules_data()["satisfaction"]["generic"]
+    cfg = rules_data()["satisfaction"]
+    if who in cfg["served"]:
+        return "served"
+    return "public" if who in cfg["generic"] else None
 
 
 def _is_dated(c: Candidate) -> bool:
@@ -766,9 +776,10 @@ def select(by_l2: dict[str, list[Candidate]], profile: str = "default", sizes: d
             return False               # two lines of one category waiting for the same kind of number
         if blank and c.library_type == GENERIC and chosen[c.level2]:
             return False               # 完成主要工作任务数量 待填写 only where the category has nothing else
-        if c.level2 == L2.SATISFACTION and _names_the_public(c.name) \
-                and any(_names_the_public(o.name) for o in chosen[L2.SATISFACTION]):
-            return False               # 群众满意度 and 市民满意度 ask the same people
+        if c.level2 == L2.SATISFACTION and c.stated is None and not c.history \
+                and any(_asks(o) == _asks(c) for o in chosen[L2.SATISFACTION]):
+            return False               # 群众满意度 and 市民满意度 ask the same people; one group
+            #                            the project serves (学生满意度) beside one generic line
         if limits[c.level2].get("dated_slot") and _is_dated(c) \
                 and any(_is_dated(o) for o in chosen[c.level2]):
             return False               # one line says by when the work is done

@@ -252,8 +252,27 @@ def test_cleaning_lines_need_cleaning_words_not_just_a_road(model):
 def test_the_public_is_asked_once(model):
     d = suggest(model, GREENING, use_feedback=False)
     sat = [i.name for i in d.indicators if i.level2 == "服务对象满意度指标"]
-    public = {"群众满意度", "市民满意度", "居民满意度", "公众满意度", "服务对象满意度", "社会公众满意度"}
+    public = {"群众满意度", "市民满意度", "居民满意度", "公众满意度", "社会公众满意度"}
+    served = {"服务对象满意度", "受益对象满意度", "受益群众满意度"}
     assert len([n for n in sat if n in public]) == 1, sat
+    assert len([n for n in sat if n in served]) <= 1, sat
+
+
+def test_satisfaction_asks_one_named_group_beside_a_generic_line(model):
+    """服务对象满意度 is a word, not someone foreign to the project; a vaccination project asks
+    its 受种者 or its patients, and the public — not two named groups and no one at large."""
+    p = Project(name="狂犬、乙肝、流感等疫苗及美沙酮药物", year=YEAR, budget=120, department="某区卫生健康局",
+                description="")
+    d = suggest(model, p, use_feedback=False)
+    sat = [i.name for i in d.indicators if i.level2 == "服务对象满意度指标"]
+    assert len(sat) == 2, sat
+    generic = set(rules_data()["satisfaction"]["generic"]) | set(rules_data()["satisfaction"]["served"])
+    assert sum(1 for n in sat if n.removesuffix("满意度") in generic) == 1, sat
+    museum = Project(name="博物馆纪念馆免费开放补助资金", year=YEAR, budget=60, department="某市文化和旅游局",
+                     description="进一步提高博物馆纪念馆运行效率和免费开放服务水平")
+    sat = [i.name for i in suggest(model, museum, use_feedback=False).indicators
+           if i.level2 == "服务对象满意度指标"]
+    assert "观众满意度" in sat, sat          # the library's entry for museums, whose words the project has
 
 
 def test_sessions_organise_the_trainees_and_do_not_stop_the_unit_cost(model):
