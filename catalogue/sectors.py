@@ -14,7 +14,8 @@ A sector file holds:
 An entry holds:
     code       GX-<sector code>-<二级 code><two-digit sequence>; stable, never renumbered
     level2     canonical 二级
-    name       三级 name; may hold the slot {对象} (the project's beneficiary)
+    name       三级 name; may hold the slot {对象} (the project's beneficiary) or {补助对象}
+               (whom a subsidy pays, when the project says: the entry is drafted only then)
     unit       the value's unit ("%", "个", "万元", "元/人" …; "" for deadlines and grades)
     value      typical value: ≥95%, =100%, ≥{N}亩, ≤{budget}万元, {year}年12月31日前, 有效提升 …
                ({N} a number the description or the officer gives, {budget} 万元, {year} target year)
@@ -38,7 +39,7 @@ from importlib import resources
 
 from jixiao.corpus.categories import L2, LEVEL1_OF, LEVEL2_CANON
 
-SLOTS = ("{对象}",)
+SLOTS = ("{对象}", "{补助对象}")
 VALUE_SLOTS = ("{N}", "{budget}", "{year}")
 DIRECTIONS = ("higher", "lower", "exact")
 BASES = ("计划标准", "历史标准", "行业标准", "其他标准")

@@ -63,6 +63,7 @@ class Reading:
     beneficiaries: tuple[str, ...]
     totals: dict                     # unit → (number, clause) of the largest count of that unit
     products: tuple[str, ...] = ()   # units whose total was multiplied out (10栋 × 每栋1760株)
+    subsidised: str = ""             # whom a subsidy pays, when organisations or households (国有企业)
 
     def of(self, level2: str) -> list[Stated]:
         return [s for s in self.stated if s.level2 == level2]
@@ -406,6 +407,31 @@ def _beneficiaries(text: str) -> tuple[str, ...]:
     return tuple(specific + generic)
 
 
+def _subsidised(name: str, text: str) -> str:
+    """Whom the subsidy pays ('对…的国有企业进行补助' → 国有企业; '非营利性民办园房租补贴' →
+    非营利性民办园), when they are organisations or households; else ""."""
+    cfg = _vocab()["subsidised"]
+    found = [m.group(1) for m in re.finditer(cfg["description_re"], text)]
+    m = re.search(cfg["name_re"], name)
+    if m:
+        found.append(m.group(1))
+    for phrase in found:
+        for cut in cfg["cut_after"]:
+            phrase = phrase.rpartition(cut)[2]
+        changed = True
+        while changed:                 # 全县1200户低保家庭 → 低保家庭
+            changed = False
+            counted = re.sub(cfg["count_re"], "", phrase)
+            if counted != phrase:
+                phrase, changed = counted, True
+            for lead in cfg["lead"]:
+                if phrase.startswith(lead) and len(phrase) > len(lead) + 1:
+                    phrase, changed = phrase[len(lead):], True
+        if 2 <= len(phrase) <= 12 and phrase.endswith(tuple(cfg["ends"])):
+            return phrase
+    return ""
+
+
 @lru_cache(maxsize=4096)
 def read_project(name: str, description: str = "") -> Reading:
     """What the project's name and description state (cached: suggest, chat and batch ask often)."""
@@ -425,4 +451,4 @@ def read_project(name: str, description: str = "") -> Reading:
             seen.add(key)
             unique.append(s)
     return Reading(tuple(unique), _beneficiaries(fold(description) + fold(name)), totals,
-                   tuple(state.get("products", ())))
+                   tuple(state.get("products", ())), _subsidised(fold(name), fold(description)))

@@ -35,6 +35,7 @@ from .valuerules import History, fill_value, is_total_cost
 
 GENERIC = "通用"          # the fallback sector: entries every project may take
 OBJECT_SLOT = "{对象}"
+SUBSIDISED_SLOT = "{补助对象}"
 
 
 @dataclass(slots=True)
@@ -288,6 +289,7 @@ def _overlap(name: str, text: str) -> float:
 
 
 _SATISFIED = re.compile(r"(满意度|满意率|满意)$")
+_MEASURE_TAIL = re.compile(r"(数量|覆盖率)$")
 
 
 def _names_foreign_beneficiary(name: str, text: str, native: set[str]) -> bool:
@@ -301,7 +303,8 @@ def _names_foreign_beneficiary(name: str, text: str, native: set[str]) -> bool:
     return _overlap(who, text) < cfg["named_share"]
 
 
-def _library(model, project: Project, cands: dict, text: str, who: str, who_described: bool) -> None:
+def _library(model, project: Project, cands: dict, text: str, who: str, who_described: bool,
+             subsidised: str = "") -> None:
     from jixiao.catalogue.tags import fallback_tag
 
     w = rules_data()["ranking"]
@@ -315,6 +318,7 @@ def _library(model, project: Project, cands: dict, text: str, who: str, who_desc
            for e in entries):
         native = set()          # the project names whom it serves (扶助对象): not the sector's usual 患者
     position: dict[tuple[str, str], int] = {}
+    named: list[Candidate] = []
     word = _payment_word(text)
     for entry in entries:
         sector = entry.type
@@ -322,7 +326,7 @@ def _library(model, project: Project, cands: dict, text: str, who: str, who_desc
         slot = (sector, entry.level2)
         n = position.get(slot, 0)
         position[slot] = n + 1
-        if not applies:
+        if not applies or (SUBSIDISED_SLOT in entry.name and not subsidised):
             continue
         if entry.level2 == L2.SATISFACTION and not specialised \
                 and _names_foreign_beneficiary(entry.name, text, native):
@@ -332,7 +336,7 @@ def _library(model, project: Project, cands: dict, text: str, who: str, who_desc
         else:
             rank_of = ranks.get(sector, len(w["sector_rank"]) - 1)
             base = w["sector_rank"][min(rank_of, len(w["sector_rank"]) - 1)]
-        name = _own_wording(entry.name.replace(OBJECT_SLOT, who), text, word)
+        name = _own_wording(entry.name.replace(OBJECT_SLOT, who).replace(SUBSIDISED_SLOT, subsidised), text, word)
         key = CandidateKey(KeyKind.LIBRARY, entry.code)
         cands[key] = Candidate(
             key=key, level2=entry.level2, name=name, library_value=entry.value,
@@ -342,6 +346,19 @@ def _library(model, project: Project, cands: dict, text: str, who: str, who_desc
                    "requires": 1.0 if specialised else 0.0,
                    "overlap": _overlap(name, text)},
         )
+        if SUBSIDISED_SLOT in entry.name:
+            cands[key].parts["counts_paid"] = 1.0
+            named.append(cands[key])
+    # 补贴国有企业数量 named, 奖补对象数量 / 补助对象覆盖率 / 受益企业数量 say the same in general
+    # words, and the general counts of beneficiaries (受益（补贴）人数, 补贴发放户数) ask it again
+    kind = next((e for e in rules_data()["subsidised_kinds"] if subsidised.endswith(e)), None)
+    for c in named:
+        tail = _MEASURE_TAIL.search(bare_name(c.name))
+        for key in [k for k, o in cands.items() if o is not c and o.library_type and o.level2 == c.level2
+                    and (("对象" in o.name or (kind and kind in o.name))
+                         and tail and bare_name(o.name).endswith(tail.group(0))
+                         or "{N}" in (o.library_value or "") and _counts_beneficiaries(bare_name(o.name)))]:
+            del cands[key]
 
 
 def _unit_cost(project: Project, reading: Reading) -> tuple[str, str, str] | None:
@@ -413,7 +430,7 @@ def _fits(stated: Stated, c: Candidate, any_level2: bool = False) -> bool:
             unit_ok = _same_measure(lib_unit, stated.unit) or (
                 # 补助对象数量 ≥{N}个 counts whoever is paid, in households as well as in 个
                 stated.kind == "quantity" and lib_unit in rules_data()["generic_counts"]["any_unit"]
-                and _counts_beneficiaries(bare_name(c.name)))
+                and (_counts_beneficiaries(bare_name(c.name)) or c.parts.get("counts_paid")))
             if not unit_ok:
                 return False
     core_b, core_a = _MEASURE_END.sub("", b), _MEASURE_END.sub("", a)
@@ -626,7 +643,7 @@ def gather(model, project: Project, exclude_filings: set[int] = frozenset(), uni
     # 3. the sector library (project's sectors and 通用)
     reading = read_project(project.name, project.description or "")
     who = _beneficiary(project, reading, model.sector_beneficiaries())
-    _library(model, project, cands, folded, who, bool(reading.beneficiaries))
+    _library(model, project, cands, folded, who, bool(reading.beneficiaries), reading.subsidised)
     _merge_library_twins(cands)
     lib_level2 = {c.level2 for c in cands.values() if c.library_type and c.library_type != fallback_tag()}
     # 4. the description's own statements

@@ -133,3 +133,16 @@ def test_a_per_person_per_month_amount_keeps_both_in_its_unit():
 def test_a_payment_after_its_per_word_is_its_standard(text, name, value):
     r = read_project("补贴资金", text)
     assert (name, value) in [(s.name, s.value) for s in r.stated if s.level2 == "成本指标"]
+
+
+@pytest.mark.parametrize("name, desc, expected", [
+    ("支持西青区国有企业疫情期间减免房租补贴", "对疫情期间开展房租减免工作的国有企业进行补助，扶持国有企业正常运转。", "国有企业"),
+    ("2020年非营利性民办园房租补贴", "缓解非营利性民办园租房需求", "非营利性民办园"),
+    ("养老机构运营补贴", "对全市32家民办养老机构给予运营补贴", "民办养老机构"),
+    ("2026年农村低保资金补助", "对全县1200户低保家庭发放补助", "低保家庭"),
+    ("村级组织运转经费补助", "保障村级组织正常运转", ""),          # whom it pays is not said
+    ("困难群众临时救助资金", "资助困难群众约500人", ""),             # people: counted in 人, not payees
+    ("高标准农田建设项目", "新建高标准农田1万亩", ""),               # no subsidy at all
+])
+def test_whom_a_subsidy_pays(name, desc, expected):
+    assert read_project(name, desc).subsidised == expected

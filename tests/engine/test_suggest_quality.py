@@ -296,6 +296,33 @@ def test_a_stated_count_of_households_is_the_count_of_whoever_is_paid(model):
     assert not any(re.search(r"对象数量|发放户数", n) for n, _ in counts), counts
 
 
+def test_a_subsidy_counts_and_covers_whom_it_pays(model):
+    """'对…的国有企业进行补助' names the payee: the draft counts them and their coverage in those
+    words (补助国有企业数量, 补助国有企业覆盖率), not also in general ones (受益企业数量,
+    补助对象覆盖率, 受益（补贴）人数)."""
+    p = Project(name="支持国有企业疫情期间减免房租补贴", year=YEAR, budget=500, department="某区国资委",
+                description="对疫情期间开展房租减免工作的国有企业进行补助，减轻疫情对国有企业生产经营的影响")
+    d = suggest(model, p, use_feedback=False)
+    names = [i.name for i in d.indicators]
+    assert {"补助国有企业数量", "补助国有企业覆盖率"} <= set(names), names
+    assert not any(re.search(r"对象(数量|覆盖率)|受益企业|人数$|户数$", n) for n in names
+                   if d.indicators[names.index(n)].level2 in ("数量指标", "质量指标")), names
+    # a count the description states is that count, in the project's words and unit
+    p = Project(name="养老机构运营补贴", year=YEAR, budget=160, department="某市民政局",
+                description="对全市32家民办养老机构给予运营补贴")
+    counts = [(i.name, i.value) for i in suggest(model, p, use_feedback=False).indicators
+              if i.level2 == "数量指标"]
+    assert ("民办养老机构数量", "32家") in counts, counts
+    assert not any("补贴养老机构" in n for n, _ in counts), counts
+    # no payee named, no such line
+    p = Project(name="村级组织运转经费补助", year=YEAR, budget=80, department="某县委组织部",
+                description="保障村级组织正常运转")
+    from jixiao.engine.reading import read_project
+
+    assert read_project(p.name, p.description).subsidised == ""
+    assert not any("{" in i.name for i in suggest(model, p, use_feedback=False).indicators)
+
+
 def test_a_stated_count_or_deadline_takes_over_the_library_line_it_shares_words_with(model):
     p = Project(name="智慧医保信息系统升级改造", year=YEAR, budget=180, department="某市医疗保障局",
                 description="对医保结算系统进行升级改造，新增功能模块5个，系统可用率达到99.9%，2026年9月底前上线运行")
