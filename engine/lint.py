@@ -131,7 +131,8 @@ def _name_checks(idx, ind: DraftIndicator) -> list[LintFinding]:
         f.append(_finding("L10", idx, **ctx))
     if l2 == L2.ECOLOGICAL and not any(w in name for w in cfg["environment_words"]):
         f.append(_finding("L17", idx, **ctx))
-    if l2 in (L2.QUANTITY, L2.QUALITY) and any(w in name for w in cfg["input_words"]):
+    if l2 in (L2.QUANTITY, L2.QUALITY) and any(w in name for w in cfg["input_words"]) \
+            and not any(w in name for w in cfg["input_exempt"]):
         pv = parse_value(ind.value or "")
         if (pv.unit and "元" in pv.unit) or any(w in name for w in ("经费", "费用", "资金投入", "投入")):
             f.append(_finding("L18", idx, **ctx))
