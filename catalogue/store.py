@@ -325,8 +325,8 @@ def _load_library(db: sqlite_utils.Database) -> None:
 def retag(db: sqlite_utils.Database) -> None:
     """Recompute every filing's tags and the canonical tag counts (inside a write transaction)."""
     conn = db.conn
-    rows = conn.execute("SELECT id, name, description FROM filings").fetchall()
-    tags = {fid: tag_project(name, description or "") for fid, name, description in rows}
+    rows = conn.execute("SELECT id, name, description, department FROM filings").fetchall()
+    tags = {fid: tag_project(name, description or "", department or "") for fid, name, description, department in rows}
     conn.execute("DELETE FROM filing_tags")
     conn.executemany("INSERT INTO filing_tags (filing_id, tag, score, rank) VALUES (?,?,?,?)",
                      [(fid, t, s, r) for fid, ts in tags.items() for r, (t, s) in enumerate(ts)])

@@ -1,8 +1,9 @@
 """Sector tags (行业: 热线, 运维, 教育, 林业草原 … or 通用) from the sector library's trigger words
 (data/sectors/, see catalogue.sectors).
 
-    tag_project(name, description="") -> [(tag, score), ...]   best first, never empty
-    tag_reason(name, description="") -> str                     why those sectors (Chinese, one line)
+    tag_project(name, description="", department="") -> [(tag, score), ...]
+                                                                best first, never empty
+    tag_reason(name, description="", department="") -> str     why those sectors (Chinese, one line)
     tag_names() -> [tag, ...]                                   every valid tag, priority order
     resolve_tag(text) -> tag | None                             a tag from a user's spelling
 
@@ -11,7 +12,8 @@ longest keyword starting at each position and every pattern match; they claim th
 longest first and then by type priority, so one phrase counts for one type only; a type scores
 the weights of its distinct matched rules, the project name counting `name_weight` and the
 description `description_weight`; types at or above `threshold` are kept (at most
-`max_sectors`).  A project nothing matches gets the fallback tag (通用) and its reason.  All
+`max_sectors`).  A project whose name and description match nothing is tagged by its
+department's name when that names a sector, else it gets the fallback tag (通用) and its reason.  All
 keywords are found with one compiled alternation.
 """
 from __future__ import annotations
@@ -129,8 +131,19 @@ def _field_spans(text: str) -> dict[int, list[tuple[float, str, int]]]:
     return out
 
 
-def tag_project(name: str, description: str = "") -> list[tuple[str, float]]:
-    """Project-type tags with scores, best first; at least one (the fallback when nothing fits)."""
+def tag_project(name: str, description: str = "", department: str = "") -> list[tuple[str, float]]:
+    """Project-type tags with scores, best first; at least one (the fallback when nothing fits).
+    When the name and description name no sector, the department's name may (黄石市图书馆 →
+    文化文物, 东莞市交通运输局 → 交通公路): a unit's projects are mostly of its own kind."""
+    tags = _tag_text(name, description)
+    if department and tags[0][1] == 0.0 and tags[0][0] == _rules().fallback:
+        by_unit = _tag_text(department, "")
+        if by_unit[0][1] > 0.0:
+            return by_unit
+    return tags
+
+
+def _tag_text(name: str, description: str) -> list[tuple[str, float]]:
     rules = _rules()
     in_name = _field_scores(nfkc_squashed(name))
     in_desc = _field_scores(nfkc_squashed(description))
@@ -153,12 +166,18 @@ def tag_project(name: str, description: str = "") -> list[tuple[str, float]]:
     return [(rules.tags[ti], -neg) for _, _, _, neg, ti in scored[:rules.max_sectors]]
 
 
-def tag_reason(name: str, description: str = "") -> str:
+def tag_reason(name: str, description: str = "", department: str = "") -> str:
     """Why the project got its sectors, e.g. '林业草原：名称含“造林”，描述含“苗木”', or the
     fallback's reason."""
     rules = _rules()
-    tags = tag_project(name, description)
+    tags = _tag_text(name, description)
     if tags[0][0] == rules.fallback and tags[0][1] == 0.0:
+        if department and tag_project(name, description, department) != tags:
+            index = {t: i for i, t in enumerate(rules.tags)}
+            hits = _field_hits(nfkc_squashed(department))
+            return "；".join(f"{tag}：名称和描述未点明行业，主管部门“{department}”含"
+                            + "、".join(f"“{w}”" for _, w in hits.get(index[tag], []))
+                            for tag, _ in tag_project(name, description, department))
         return rules.fallback_reason
     index = {t: i for i, t in enumerate(rules.tags)}
     in_name, in_desc = _field_hits(nfkc_squashed(name)), _field_hits(nfkc_squashed(description))
@@ -194,6 +213,10 @@ def resolve_tag(text: str) -> str | None:
     return _rules().aliases.get(nfkc_squashed(text))
 
 
+# bumped when the way tags are worked out changes (2: the department when the text names none)
+_LOGIC_VERSION = 2
+
+
 def rules_version() -> str:
     """Changes whenever the sector files change (stored tags are recomputed then)."""
-    return _rules().version
+    return f"{_rules().version}:t{_LOGIC_VERSION}"

@@ -95,7 +95,7 @@ def prepare(filing: Filing, file_sha: str | None = None) -> Prepared:
                            pv.kind, pv.op, pv.number, pv.unit, pv.year,
                            isrc.file if isrc and isrc.file != src_file else None,
                            isrc.table if isrc else None, isrc.row if isrc else None))
-    return Prepared(filing_hash(f), tag_project(f.name, f.description),
+    return Prepared(filing_hash(f), tag_project(f.name, f.description, f.department or ""),
                     FilingRow(f.kind, f.name, f.department, f.year, f.budget, f.period, f.description,
                               src_file, src.table if src else None, src.row if src else None),
                     indicators, [name_key(i.name) for i in f.indicators], file_sha)

@@ -280,11 +280,12 @@ class EngineModel:
             self._feedback = weights
         return self._feedback
 
-    def tag(self, name: str, description: str = "") -> list[str]:
-        """The project's sectors, best first (通用 when none fits)."""
+    def tag(self, name: str, description: str = "", department: str = "") -> list[str]:
+        """The project's sectors, best first (the department's when the text names none; 通用
+        when nothing fits)."""
         from jixiao.catalogue.tags import tag_project
 
-        return [t for t, _ in tag_project(name, description)]
+        return [t for t, _ in tag_project(name, description, department)]
 
     def close(self) -> None:
         self.cat.close()

@@ -97,12 +97,13 @@ def with_sectors(model, project: Project) -> Project:
 
     update = {}
     if not project.sectors:
-        update.update(sectors=model.tag(project.name, project.description), sectors_inferred=True)
+        update.update(sectors=model.tag(project.name, project.description, project.department or ""),
+                      sectors_inferred=True)
     if not project.sector_reason:
         if project.sectors and not project.sectors_inferred:
             update["sector_reason"] = "经办人指定"
         else:
-            update["sector_reason"] = tag_reason(project.name, project.description)
+            update["sector_reason"] = tag_reason(project.name, project.description, project.department or "")
     return project.model_copy(update=update) if update else project
 
 

@@ -162,3 +162,16 @@ def test_library_types_are_tag_names():
     types = {r["type"] for r in library_rows()}
     assert types - {GENERIC_TYPE} <= set(tag_names())
     assert set(REQUIRED) <= types and GENERIC_TYPE in types
+
+
+def test_the_department_names_the_sector_only_when_the_text_names_none():
+    from jixiao.catalogue.tags import tag_reason
+
+    # the text says nothing of its kind: the unit does (a library's 共享工程 is culture)
+    assert tag_project("共享工程", "", "黄石市图书馆")[0][0] == "文化文物"
+    assert "主管部门“黄石市图书馆”含“图书馆”" in tag_reason("共享工程", "", "黄石市图书馆")
+    assert tag_project("镇际联网路升级改造工程一期", "完成勘察设计费结算", "东莞市交通运输局")[0][0] == "交通公路"
+    # the text names its kind: the department does not change it (a 交通局 funds a school bus)
+    assert tag_project("校车购置", "购置校车5辆，保障学生上下学", "某县交通运输局")[0][0] != "交通公路"
+    # a department without sector words leaves the fallback
+    assert tag_project("专项工作经费", "", "某县人民政府办公室")[0][0] == "通用"
