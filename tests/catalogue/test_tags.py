@@ -175,3 +175,12 @@ def test_the_department_names_the_sector_only_when_the_text_names_none():
     assert tag_project("校车购置", "购置校车5辆，保障学生上下学", "某县交通运输局")[0][0] != "交通公路"
     # a department without sector words leaves the fallback
     assert tag_project("专项工作经费", "", "某县人民政府办公室")[0][0] == "通用"
+
+
+@pytest.mark.parametrize("name, desc, sector", [
+    ("村级补助及运转经费", "村级组织运转400000元，村民组长、党小组长基本报酬252000元", "党建与基层组织"),
+    ("校园维修改造及设备购置", "", "教育"),
+    ("标准化工作专项补助经费", "补助全市从事标准研制及相关科研项目", "市场监管食品安全"),
+])
+def test_words_real_filings_use_name_their_sector(name, desc, sector):
+    assert sector in [t for t, _ in tag_project(name, desc)]
