@@ -191,7 +191,7 @@ def _per_unit(per_word: str, period: str | None) -> str:
 
 def _clauses(text: str) -> list[str]:
     v = _vocab()
-    parts = v["clause_re"].split(_numerals(text))
+    parts = v["clause_re"].split(_numerals(re.sub(v["aside_re"], "", text)))
     return [p.strip() for p in parts if p and p.strip()]
 
 

@@ -146,3 +146,13 @@ def test_a_payment_after_its_per_word_is_its_standard(text, name, value):
 ])
 def test_whom_a_subsidy_pays(name, desc, expected):
     assert read_project(name, desc).subsidised == expected
+
+
+def test_a_short_bracketed_aside_stays_out_of_names():
+    got = lines("在7个林场和11个乡镇(街道办事处)实施营造林8万亩")
+    assert not any(")" in n or "）" in n or "街道办事处" in n for n in got), got
+    assert any(v == "8万亩" for _, v in got.values()), got
+    got = lines("为全县(区)12个乡镇(街道)的困难群众发放救助金")
+    assert ("数量指标", "12个") in got.values() and not any("(" in n for n in got), got
+    # an aside holding a number is read, not dropped
+    assert any(v == "300人次" for _, v in lines("开展培训(300人次)").values())
