@@ -446,6 +446,8 @@ def read_project(name: str, description: str = "") -> Reading:
     # the same name twice (a clause repeated in the description): keep the first
     seen, unique = set(), []
     for s in stated:
+        if _SPACE.search(s.name):      # '村民监督委员会 工资': a name holds no spaces
+            s = replace(s, name=_SPACE.sub("", s.name))
         key = (s.level2, s.name)
         if key not in seen:
             seen.add(key)

@@ -504,6 +504,13 @@ def _described(project: Project, reading: Reading, cands: dict, who: str) -> Non
 
     w = rules_data()["ranking"]
     for n, s in enumerate(reading.stated):
+        if _is_the_budget(s, project.budget):
+            # '共申请预算资金2026400元' is the budget: the one total-cost line says it already
+            for c in cands.values():
+                if _is_total(c):
+                    c.sources.append(SourceRef(kind="description", name="项目描述", value=s.value,
+                                               detail=f"描述写明「{s.clause[:40]}」，即预算总额"))
+            continue
         name = s.name
         if s.level2 == L2.SATISFACTION and len(bare_name(name)) <= 3:
             name = f"{who}满意度"
@@ -562,6 +569,15 @@ def _described(project: Project, reading: Reading, cands: dict, who: str) -> Non
     target.computed = (value, reason)
     target.parts["unit_cost"] = 1.0
     target.sources.append(SourceRef(kind="rule", name="单位成本", value=value, detail=reason))
+
+
+def _is_the_budget(s: Stated, budget: float | None) -> bool:
+    """A stated amount that is the whole budget (2026400元 on a 202.64万元 project), not a part
+    or a unit cost."""
+    if s.kind != "money" or not budget or s.number is None or not s.unit or "/" in s.unit:
+        return False
+    scale = rules_data()["budget_amount_units"].get(s.unit)
+    return scale is not None and abs(s.number * scale - budget) <= max(0.01, budget * 0.005)
 
 
 def _drop_second_counts(cands: dict) -> None:

@@ -296,6 +296,20 @@ def test_a_stated_count_of_households_is_the_count_of_whoever_is_paid(model):
     assert not any(re.search(r"对象数量|发放户数", n) for n, _ in counts), counts
 
 
+def test_a_stated_amount_that_is_the_budget_is_the_total_line_not_a_second_one(model):
+    """'本项目共申请预算资金2026400元，其中…' on a 202.64万元 project: one total-cost line, its
+    parts (其中…) as written, no name with a space in it."""
+    p = Project(name="村级补助及运转经费", year=YEAR, budget=202.64, department="某镇人民政府",
+                description="本项目共申请预算资金2026400元,其中村级组织运转400000元,村民监督委员会 工资28000元,"
+                            "村级事务补助960000元。")
+    d = suggest(model, p, use_feedback=False)
+    costs = [(i.name, i.value) for i in d.indicators if i.level2 == "成本指标"]
+    budget_lines = [c for c in costs if c[1] in ("≤202.64万元", "≤2026400元")]
+    assert len(budget_lines) == 1, costs
+    assert ("村级组织运转", "≤400000元") in costs and ("村民监督委员会工资", "≤28000元") in costs, costs
+    assert not any(" " in i.name for i in d.indicators)
+
+
 def test_a_subsidy_counts_and_covers_whom_it_pays(model):
     """'对…的国有企业进行补助' names the payee: the draft counts them and their coverage in those
     words (补助国有企业数量, 补助国有企业覆盖率), not also in general ones (受益企业数量,
