@@ -262,7 +262,8 @@ def _payment_word(text: str) -> str | None:
 
 
 def _own_wording(name: str, text: str, word: str | None) -> str:
-    """A library name in the project's own payment word (补助 → 补贴 on a 补贴 project)."""
+    """A library name in the project's own payment word (补助 → 补贴 on a 补贴 project): `text`
+    is where the project said its word (its name, else its name and description)."""
     if not word:
         return name
     for w in rules_data()["payment_words"]["words"]:
@@ -320,7 +321,11 @@ def _library(model, project: Project, cands: dict, text: str, who: str, who_desc
         native = set()          # the project names whom it serves (扶助对象): not the sector's usual 患者
     position: dict[tuple[str, str], int] = {}
     named: list[Candidate] = []
-    word = _payment_word(text)
+    # the payment word of the project's name wins (支持…减免房租补贴 whose description says 补助)
+    own_name = fold(project.name)
+    word, said_in = _payment_word(own_name), own_name
+    if word is None:
+        word, said_in = _payment_word(text), text
     for entry in entries:
         sector = entry.type
         applies, specialised = _requires_met(entry, text)
@@ -337,7 +342,7 @@ def _library(model, project: Project, cands: dict, text: str, who: str, who_desc
         else:
             rank_of = ranks.get(sector, len(w["sector_rank"]) - 1)
             base = w["sector_rank"][min(rank_of, len(w["sector_rank"]) - 1)]
-        name = _own_wording(entry.name.replace(OBJECT_SLOT, who).replace(SUBSIDISED_SLOT, subsidised), text, word)
+        name = _own_wording(entry.name.replace(OBJECT_SLOT, who).replace(SUBSIDISED_SLOT, subsidised), said_in, word)
         key = CandidateKey(KeyKind.LIBRARY, entry.code)
         cands[key] = Candidate(
             key=key, level2=entry.level2, name=name, library_value=entry.value,

@@ -312,15 +312,20 @@ def test_a_stated_amount_that_is_the_budget_is_the_total_line_not_a_second_one(m
 
 def test_a_subsidy_counts_and_covers_whom_it_pays(model):
     """'对…的国有企业进行补助' names the payee: the draft counts them and their coverage in those
-    words (补助国有企业数量, 补助国有企业覆盖率), not also in general ones (受益企业数量,
+    words (补贴国有企业数量, 补贴国有企业覆盖率), not also in general ones (受益企业数量,
     补助对象覆盖率, 受益（补贴）人数)."""
     p = Project(name="支持国有企业疫情期间减免房租补贴", year=YEAR, budget=500, department="某区国资委",
                 description="对疫情期间开展房租减免工作的国有企业进行补助，减轻疫情对国有企业生产经营的影响")
     d = suggest(model, p, use_feedback=False)
     names = [i.name for i in d.indicators]
-    assert {"补助国有企业数量", "补助国有企业覆盖率"} <= set(names), names
+    assert {"补贴国有企业数量", "补贴国有企业覆盖率"} <= set(names), names
     assert not any(re.search(r"对象(数量|覆盖率)|受益企业|人数$|户数$", n) for n in names
                    if d.indicators[names.index(n)].level2 in ("数量指标", "质量指标")), names
+    # the payment word of the name (补贴) names the library's payment lines, though the
+    # description says 补助
+    payments = [n for n in names if "发放" in n or "国有企业" in n]
+    assert payments and all("补助" not in n for n in payments), names
+    assert "补贴国有企业数量" in names, names
     # a count the description states is that count, in the project's words and unit
     p = Project(name="养老机构运营补贴", year=YEAR, budget=160, department="某市民政局",
                 description="对全市32家民办养老机构给予运营补贴")
