@@ -763,11 +763,23 @@ def _asks_anyone(name: str) -> str | None:
     return "public" if who in cfg["generic"] else None
 
 
-def _is_dated(c: Candidate) -> bool:
-    """A line saying by when the work is done (rules.json dated_line)."""
-    cfg = rules_data()["dated_line"]
+def _kept_lines(text: str) -> dict[str, tuple[re.Pattern, re.Pattern | None]]:
+    """二级 → (name_re, reject_re) of the lines a draft of this project keeps a place for
+    (rules.json kept_lines; `text` is the project's name and description)."""
+    out = {}
+    for k in rules_data()["kept_lines"]["lines"]:
+        if not k["when_re"] or re.search(k["when_re"], text):
+            out[k["level2"]] = (re.compile(k["name_re"]), re.compile(k["reject_re"]) if k["reject_re"] else None)
+    return out
+
+
+def _is_kept(c: Candidate, kept: dict) -> bool:
+    """Whether a candidate is its category's kept line (项目完成时限 for 时效, 验收合格率 for 质量)."""
+    rule = kept.get(c.level2)
+    if rule is None:
+        return False
     name = bare_name(c.name)
-    return bool(re.search(cfg["name_re"], name)) and not re.search(cfg["reject_re"], name)
+    return bool(rule[0].search(name)) and not (rule[1] and rule[1].search(name))
 
 
 def _is_total(c: Candidate) -> bool:
@@ -776,21 +788,24 @@ def _is_total(c: Candidate) -> bool:
 
 
 def select(by_l2: dict[str, list[Candidate]], profile: str = "default", sizes: dict | None = None,
-           table_max: int | None = None, habits: dict | None = None) -> list[Candidate]:
+           table_max: int | None = None, habits: dict | None = None, text: str = "") -> list[Candidate]:
     """Pick the draft's indicators from by_category()'s ranking.
 
     What the description states always gets its line.  Every required 二级 of the profile gets
     its best candidate (and its quota `min` when the evidence reaches `min_score`); the remaining
     places up to `table.max` go to the best-scoring candidates overall within each category's
-    `max`.  A category marked dated_slot (时效) then gets one line saying by when the work is
-    done (项目完成时限) if its rate lines left it none — beyond the category's and the table's
-    max, and never a second one; not where the unit's own tables (`habits`) set the shape.  Near-duplicate names are dropped; the whole budget goes on one
+    `max`.  Then a category gets the line most filed tables hold if the lines chosen left it
+    none (rules.json kept_lines: 时效 a deadline such as 项目完成时限; 质量 an acceptance rate on
+    a project that builds or buys — `text` is the project's name and description) — beyond the
+    category's and the table's max, and never a second one; not where the unit's own tables
+    (`habits`) set the shape.  Near-duplicate names are dropped; the whole budget goes on one
     total-cost line only.
     `sizes` overrides a category's max (and a required category's min) for a caller; `habits`
     (Evidence.habits) lets the table grow to the size the unit's own similar filings have.
     """
     required = set(get_profile(profile)["required"])
     table = table_size()
+    kept = _kept_lines(text)
 
     limits = {}
     cap = table["max_with_history"]
@@ -819,8 +834,7 @@ def select(by_l2: dict[str, list[Candidate]], profile: str = "default", sizes: d
                 and any(_asks(o) == _asks(c) for o in chosen[L2.SATISFACTION]):
             return False               # 群众满意度 and 市民满意度 ask the same people; one group
             #                            the project serves (学生满意度) beside one generic line
-        if limits[c.level2].get("dated_slot") and _is_dated(c) \
-                and any(_is_dated(o) for o in chosen[c.level2]):
+        if _is_kept(c, kept) and any(_is_kept(o, kept) for o in chosen[c.level2]):
             return False               # one line says by when the work is done
         if _is_total(c):
             if has_total[0]:
@@ -881,16 +895,14 @@ def select(by_l2: dict[str, list[Candidate]], profile: str = "default", sizes: d
         if len(chosen[c.level2]) >= q["max"] or c.score < q.get("min_score", table["min_score"]):
             continue
         take(c)
-    # 3. categories marked dated_slot get a place, beyond their max and the table's, for a dated line
-    #     (项目完成时限, 培训完成时间) when their rate lines took the guaranteed ones — unless the
-    #     unit's own tables set the draft's shape
+    # 3. the lines most filed tables hold (项目完成时限, 验收合格率), beyond the maxima, when the
+    #    category has none — unless the unit's own tables set the draft's shape
     for l2 in LEVEL2_CANON:
-        q = limits[l2]
-        if not q.get("dated_slot") or sizes or habits or any(_is_dated(c) for c in chosen[l2]):
+        if l2 not in kept or sizes or habits or any(_is_kept(c, kept) for c in chosen[l2]):
             continue
-        dated = next((c for c in pending(l2) if _is_dated(c)), None)
-        if dated is not None and dated.score >= table["min_score"]:
-            take(dated)
+        line = next((c for c in pending(l2) if _is_kept(c, kept)), None)
+        if line is not None and line.score >= table["min_score"]:
+            take(line)
     return [c for l2 in LEVEL2_CANON for c in chosen[l2]]
 
 
@@ -974,7 +986,8 @@ def rank(model, project: Project, *, profile: str = "default", use_feedback: boo
     cands = evidence.cands
     score(cands, model.feedback() if use_feedback else {}, model.cat.max_usage())
     by_l2 = by_category(cands)
-    chosen = select(by_l2, profile, sizes, evidence.table_max(), evidence.habits())
+    chosen = select(by_l2, profile, sizes, evidence.table_max(), evidence.habits(),
+                    fold(f"{project.name} {project.description or ''}"))
     return Ranking(project=project, by_level2=by_l2, chosen=chosen, similar=evidence.refs())
 
 

@@ -177,7 +177,7 @@ def test_to_fill_only_where_nothing_gives_a_value(drafts, p):
         assert not re.search(r"(合格|验收|及时|按时|满意)率?$|满意度$", ind.name), ind.name
 
 
-_DATED = re.compile(rules_data()["dated_line"]["name_re"])
+_DATED = re.compile(next(k["name_re"] for k in rules_data()["kept_lines"]["lines"] if k["level2"] == "时效指标"))
 
 
 @pytest.mark.parametrize("p", PROJECTS, ids=_ids)
@@ -189,6 +189,20 @@ def test_the_draft_says_once_by_when_the_work_is_done(drafts, p):
     # a date or a period the officer can read, not a blank (unless the description states one)
     assert dated[0].value and not dated[0].needs_input, (dated[0].name, dated[0].value)
     assert len(timely) <= 3
+
+
+def test_a_project_that_builds_or_installs_is_checked_on_acceptance(model):
+    """Installing water gauges: the sector's water-supply quality lines are not about the work;
+    the draft keeps an acceptance line (验收合格率) for what is built — once."""
+    p = Project(name="小型水库水标尺制作安装", year=YEAR, budget=12, department="某县水利局",
+                description="对农村地区供水计量设施设备进行改进，对项目区农业用水计量")
+    quality = [i.name for i in suggest(model, p, use_feedback=False).indicators if i.level2 == "质量指标"]
+    assert sum(1 for n in quality if "验收" in n) == 1, quality
+    # a subsidy that builds nothing is not asked about acceptance
+    p = Project(name="高龄老人生活补贴", year=YEAR, budget=96, department="某县民政局",
+                description="为800名高龄老人按月发放生活补贴")
+    quality = [i.name for i in suggest(model, p, use_feedback=False).indicators if i.level2 == "质量指标"]
+    assert not any("验收" in n for n in quality), quality
 
 
 def test_a_unit_cost_is_worked_out_from_the_budget_and_the_parts(drafts):
