@@ -81,6 +81,7 @@ def _vocab() -> dict:
     v["lead"] = tuple(sorted(raw["lead_words"], key=len, reverse=True))
     v["trail"] = tuple(sorted(raw["trail_words"], key=len, reverse=True))
     v["verbs_t"] = tuple(sorted(raw["verbs"], key=len, reverse=True))
+    v["after_verbs"] = tuple(raw["after_verbs"])
     v["scope_lead"] = tuple(sorted(list(raw["verbs"]) + list(raw["purpose_verbs"]) + list(raw["scope_words"]),
                                    key=len, reverse=True))
     v["after_cut_re"] = re.compile("|".join(map(re.escape, raw["after_cut"])))
@@ -154,7 +155,8 @@ def _count_name(before: str, after: str, unit: str) -> str:
     base = before
     if after:
         verb = next((w for w in v["verbs_t"] if before.endswith(w)), "")
-        if verb or len(before) <= 3 or len(before) > 8 or "的" in before:
+        # '市档案馆5个标准档案库房': a classifier followed by a noun counts that noun
+        if verb or len(before) <= 3 or len(before) > 8 or "的" in before or unit in v["classifiers"]:
             base = verb + after
     base = _EDGE.sub("", base)
     measure = v["measure_by_unit"].get(unit, "数量")
@@ -204,9 +206,12 @@ def _after_words(clause: str, end: int) -> str:
     cut = v["after_cut_re"].search(word)
     if cut:
         word = word[:cut.start()]
-    # '10栋设施温棚中种植黄金蜜': a place word and a verb end the thing counted (设施温棚)
+    # '10栋设施温棚中种植黄金蜜': a place word and a verb end the thing counted (设施温棚);
+    # '3所学校购置教学设备': so does a verb alone (学校)
     at = next((i for i in range(2, len(word) - 1) if word[i] in "中内" and word.startswith(v["verbs_t"], i + 1)),
               None)
+    if at is None:
+        at = next((i for i in range(2, len(word) - 1) if word.startswith(v["after_verbs"], i)), None)
     if at is not None:
         word = word[:at]
     return word if len(word) >= 2 else ""

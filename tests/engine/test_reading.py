@@ -156,3 +156,14 @@ def test_a_short_bracketed_aside_stays_out_of_names():
     assert ("数量指标", "12个") in got.values() and not any("(" in n for n in got), got
     # an aside holding a number is read, not dropped
     assert any(v == "300人次" for _, v in lines("开展培训(300人次)").values())
+
+
+@pytest.mark.parametrize("text, name, value", [
+    ("完成市档案馆5个标准档案库房消防设备的升级改造安装工作", "标准档案库房消防设备数量", "5个"),
+    ("为3所学校购置教学设备", "学校数量", "3所"),
+    ("扶持3个合作社发展特色产业", "合作社数量", "3个"),
+    ("保障56个村级组织正常运转", "村级组织正常运转数量", "56个"),   # 组织 is part of the noun here
+    ("新建5座污水处理站", "新建污水处理站数量", "5座"),
+])
+def test_a_classifier_followed_by_a_noun_counts_that_noun(text, name, value):
+    assert lines(text).get(name) == ("数量指标", value), lines(text)
