@@ -92,7 +92,7 @@ def _check_one(idx, ind: DraftIndicator, budget, year, placeholder, lo, hi) -> l
         f.append(_finding("L06", idx, **ctx))
     if pv.kind == "number" and not pv.unit:
         f.append(_finding("L07", idx, **ctx))
-    if pv.kind == "number" and pv.unit and pv.unit != "%" and (
+    if pv.kind == "number" and pv.unit and pv.unit not in ("%", "‰") and (
             name.endswith(("率", "满意度")) or l2 == L2.SATISFACTION):
         f.append(_finding("L08", idx, **ctx))
     if l2 == L2.COST:
