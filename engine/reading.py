@@ -159,6 +159,8 @@ def _count_name(before: str, after: str, unit: str) -> str:
         if verb or len(before) <= 3 or len(before) > 8 or "的" in before or unit in v["classifiers"]:
             base = verb + after
     base = _EDGE.sub("", base)
+    filler = next((w for w in v["count_filler"] if base.startswith(w) and len(base) - len(w) >= 2), "")
+    base = base[len(filler):]          # '完成档案整理' → 档案整理
     measure = v["measure_by_unit"].get(unit, "数量")
     if not base:                        # '约500人': the measure alone (人数), if it names one
         return "" if measure == "数量" else measure

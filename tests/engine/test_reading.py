@@ -167,3 +167,12 @@ def test_a_short_bracketed_aside_stays_out_of_names():
 ])
 def test_a_classifier_followed_by_a_noun_counts_that_noun(text, name, value):
     assert lines(text).get(name) == ("数量指标", value), lines(text)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("完成档案整理3000卷", "档案整理卷数"),
+    ("完成培训300人次", "培训人次"),
+])
+def test_a_count_is_named_for_what_is_counted_not_for_finishing_it(text, name):
+    assert name in lines(text), lines(text)
+    assert lines("完成率达到95%") == {"完成率": ("质量指标", "≥95%")}
