@@ -82,6 +82,7 @@ def _vocab() -> dict:
     v["trail"] = tuple(sorted(raw["trail_words"], key=len, reverse=True))
     v["verbs_t"] = tuple(sorted(raw["verbs"], key=len, reverse=True))
     v["after_verbs"] = tuple(raw["after_verbs"])
+    v["context_t"] = tuple(raw["context_words"])
     v["scope_lead"] = tuple(sorted(list(raw["verbs"]) + list(raw["purpose_verbs"]) + list(raw["scope_words"]),
                                    key=len, reverse=True))
     v["after_cut_re"] = re.compile("|".join(map(re.escape, raw["after_cut"])))
@@ -227,6 +228,9 @@ def _read_clause(clause: str, out: list[Stated], totals: dict, state: dict) -> N
     """The numbers of one clause, in order, as Stated lines.  `state` carries the last count
     across clauses (for '10栋大棚，每栋种植1760株')."""
     v = _vocab()
+    head = _strip_words(re.split(r"[0-9]", clause, maxsplit=1)[0], v["lead"] + tuple(v["scope_words"]), ())
+    if head.startswith(v["context_t"]):
+        return                          # '户籍人口76户174人': how things stand, not what is done
     period = _PERIOD.search(clause)
     if period:
         before = _strip_words(clause[:period.start()], v["lead"], v["trail"])
@@ -349,7 +353,11 @@ def _read_clause(clause: str, out: list[Stated], totals: dict, state: dict) -> N
                     out.append(Stated("quantity", L2.QUANTITY, name, f"{_fmt(n0 * q.number)}{unit}", clause,
                                       n0 * q.number, unit, q.op))
                 continue
-        name = _count_name(before, after, unit)
+        stem = state.get("stem") if not before and not after and clause[:at].endswith(state.get("end", "\0")) else None
+        if stem:                        # '受益人口76户174人': the second count is of the same people
+            name = stem + ("数" if stem.endswith("人口") and unit in ("人", "名") else v["measure_by_unit"].get(unit, "数量"))
+        else:
+            name = _count_name(before, after, unit)
         each, per, of = unit.partition("/")
         if not name and per and each and of:    # '按照1760株/栋的标准': counted once the 栋 are
             state["density"] = (q.number, each, of)
@@ -364,6 +372,7 @@ def _read_clause(clause: str, out: list[Stated], totals: dict, state: dict) -> N
         if unit not in totals or q.number > totals[unit][0]:
             totals[unit] = (q.number, clause)
         state["last"] = (q.number, unit)
+        state["stem"], state["end"] = _strip_words(before, (), ()) or None, clause[at:end]
         if state.get("density") and state["density"][2] == unit:     # … '在10栋温棚中种植': 17600株
             n1, each, _ = state.pop("density")
             verb = next((w for w in v["verbs_t"] if w in clause[end:]), "")

@@ -176,3 +176,14 @@ def test_a_classifier_followed_by_a_noun_counts_that_noun(text, name, value):
 def test_a_count_is_named_for_what_is_counted_not_for_finishing_it(text, name):
     assert name in lines(text), lines(text)
     assert lines("完成率达到95%") == {"完成率": ("质量指标", "≥95%")}
+
+
+def test_how_things_stand_is_not_a_target():
+    """Background ('户籍人口76户174人', '全县现有12个乡镇') is not read as the project's counts; the
+    second count of the same people keeps their name ('受益人口76户174人' → 受益人口数 174人)."""
+    got = lines("沙湾子村是少数民族聚居村，户籍人口76户174人，常住户26户56人。全县现有12个乡镇。"
+                "项目新建养殖场占地约6500平米。项目实施后受益人口76户174人。")
+    assert not any(n.startswith(("户籍", "常住", "乡镇")) or n == "人数" for n in got), got
+    assert got.get("受益人口数") == ("社会效益指标", "174人"), got
+    assert got.get("受益人口户数") == ("社会效益指标", "76户"), got
+    assert got.get("项目新建养殖场占地面积") == ("数量指标", "6500平米"), got
