@@ -329,14 +329,15 @@ def _library(model, project: Project, cands: dict, text: str, who: str, who_desc
     for entry in entries:
         sector = entry.type
         applies, specialised = _requires_met(entry, text)
-        slot = (sector, entry.level2)
-        n = position.get(slot, 0)
-        position[slot] = n + 1
         if not applies or (SUBSIDISED_SLOT in entry.name and not subsidised):
             continue
         if entry.level2 == L2.SATISFACTION and not specialised \
                 and _names_foreign_beneficiary(entry.name, text, native):
             continue
+        # place among the entries that apply: one that does not apply pushes none down
+        slot = (sector, entry.level2)
+        n = position.get(slot, 0)
+        position[slot] = n + 1
         if sector == fallback:
             base = w["generic"]
         else:

@@ -310,6 +310,16 @@ def test_sessions_organise_the_trainees_and_do_not_stop_the_unit_cost(model):
     assert "培训班次" not in {n for _, n in lines}
 
 
+def test_an_entry_that_does_not_apply_pushes_none_down(model):
+    """A family-planning subsidy named 特困家庭: the health sector's own count (扶助对象人数, its
+    words in the text) comes before the 救助 sector's 特困人员救助供养人数 — the health entries
+    above it that need 门诊, 公卫 … do not apply and take no place."""
+    p = Project(name="特困家庭再扶助(独生子女死亡再扶助)", year=YEAR, budget=15, department="某区卫生健康局",
+                description="区域内符合计划生育政策、法规生育的独生子女伤残、死亡适龄家庭进行政策特别扶助")
+    counts = [i.name for i in suggest(model, p, use_feedback=False).indicators if i.level2 == "数量指标"]
+    assert counts and counts[0] == "扶助对象人数", counts
+
+
 def test_a_stated_count_of_households_is_the_count_of_whoever_is_paid(model):
     """1200户低保家庭 is the subsidy's 补助对象数量 (≥{N}个) and 补贴发放户数: no second count 待填写."""
     p = Project(name="2026年农村低保资金补助", year=YEAR, budget=300, department="某县民政局",
