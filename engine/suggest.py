@@ -356,15 +356,27 @@ def _library(model, project: Project, cands: dict, text: str, who: str, who_desc
         if SUBSIDISED_SLOT in entry.name:
             cands[key].parts["counts_paid"] = 1.0
             named.append(cands[key])
-    # 补贴国有企业数量 named, 奖补对象数量 / 补助对象覆盖率 / 受益企业数量 say the same in general
-    # words, and the general counts of beneficiaries (受益（补贴）人数, 补贴发放户数) ask it again
+    _drop_general_payee_lines(cands, named, subsidised)
+
+
+def _drop_general_payee_lines(cands: dict, named: list[Candidate], subsidised: str) -> None:
+    """Once the payee is named (补贴国有企业数量, 补贴国有企业覆盖率), the library lines that say the
+    same in general words (奖补对象数量, 补助对象覆盖率, 受益企业数量) or count beneficiaries in
+    general (受益（补贴）人数, 补贴发放户数 — still waiting for a number) are left out."""
     kind = next((e for e in rules_data()["subsidised_kinds"] if subsidised.endswith(e)), None)
     for c in named:
         tail = _MEASURE_TAIL.search(bare_name(c.name))
+
+        def same_in_general(o: Candidate) -> bool:
+            key = bare_name(o.name)
+            return bool(tail) and ("对象" in o.name or (kind is not None and kind in o.name)) \
+                and key.endswith(tail.group(0))
+
+        def counts_anyone(o: Candidate) -> bool:
+            return "{N}" in (o.library_value or "") and _counts_beneficiaries(bare_name(o.name))
+
         for key in [k for k, o in cands.items() if o is not c and o.library_type and o.level2 == c.level2
-                    and (("对象" in o.name or (kind and kind in o.name))
-                         and tail and bare_name(o.name).endswith(tail.group(0))
-                         or "{N}" in (o.library_value or "") and _counts_beneficiaries(bare_name(o.name)))]:
+                    and (same_in_general(o) or counts_anyone(o))]:
             del cands[key]
 
 
@@ -836,7 +848,7 @@ def select(by_l2: dict[str, list[Candidate]], profile: str = "default", sizes: d
             return False               # 群众满意度 and 市民满意度 ask the same people; one group
             #                            the project serves (学生满意度) beside one generic line
         if _is_kept(c, kept) and any(_is_kept(o, kept) for o in chosen[c.level2]):
-            return False               # one line says by when the work is done
+            return False               # one deadline, one acceptance line (rules.json kept_lines)
         if _is_total(c):
             if has_total[0]:
                 return False
