@@ -9,7 +9,8 @@ from jixiao.corpus.layout import infer_level2
 from jixiao.engine.candidate_key import CandidateKey, KeyKind
 from jixiao.engine.draft import Draft, DraftIndicator, Project
 from jixiao.engine.lint import lint_draft
-from jixiao.engine.suggest import Candidate, by_category
+from jixiao.engine.candidates import Candidate
+from jixiao.engine.selection import by_category
 
 SAT = "服务对象满意度指标"
 NAMES = {

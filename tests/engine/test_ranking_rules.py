@@ -5,7 +5,8 @@ from jixiao.corpus.categories import L2
 from jixiao.corpus.textkeys import bare_name
 from jixiao.engine.candidate_key import CandidateKey, KeyKind
 from jixiao.engine.profiles import rules_data
-from jixiao.engine.suggest import Candidate, _near_duplicate, score
+from jixiao.engine.candidates import Candidate
+from jixiao.engine.selection import near_duplicate, score
 
 
 def _library_line(name: str, **parts) -> Candidate:
@@ -42,5 +43,5 @@ def test_near_duplicates_follow_the_rules():
     near = rules_data()["near_duplicate"]
     short = "群众满意度"
     assert len(short) >= near["contained_min"]
-    assert _near_duplicate(short, "辖区内" + short)
-    assert not _near_duplicate(short, "甲" * (near["contained_extra"] + 1) + short)
+    assert near_duplicate(short, "辖区内" + short)
+    assert not near_duplicate(short, "甲" * (near["contained_extra"] + 1) + short)

@@ -444,7 +444,7 @@ def test_a_hall_s_property_services_take_nothing_from_the_hall_s_own_filings(mod
 @pytest.mark.parametrize("p", PROJECTS, ids=_ids)
 def test_one_category_never_waits_twice_for_the_same_kind_of_number(drafts, model, p):
     """建设高标准农田面积 and 项目实施面积, both 待填写 in 亩, ask the officer the same thing twice."""
-    from jixiao.engine.suggest import _template_unit
+    from jixiao.engine.described import template_unit
 
     d = drafts[p["name"]]
     lib = {e.name: e.value for e in model.cat.library(None)}
@@ -452,6 +452,6 @@ def test_one_category_never_waits_twice_for_the_same_kind_of_number(drafts, mode
     for ind in d.indicators:
         if ind.value or "{N}" not in (lib.get(ind.name) or ""):
             continue
-        key = (ind.level2, _template_unit(lib[ind.name]))
+        key = (ind.level2, template_unit(lib[ind.name]))
         assert key not in blanks, (blanks[key], ind.name)
         blanks[key] = ind.name
