@@ -129,7 +129,7 @@ def add_library_lines(model, project: Project, cands: dict, text: str, who: str,
             library_basis=entry.basis, library_type=sector, library_code=entry.code,
             parts={"library": base - w["position_step"] * n
                    + (sat["described_bonus"] if who_described and OBJECT_SLOT in entry.name else 0.0),
-                   "requires": 1.0 if specialised else 0.0,
+                   "requires": 1.0 if specialised or SUBSIDISED_SLOT in entry.name else 0.0,
                    "overlap": _overlap(name, text)},
         )
         if SUBSIDISED_SLOT in entry.name:
