@@ -187,3 +187,8 @@ def test_how_things_stand_is_not_a_target():
     assert got.get("受益人口数") == ("社会效益指标", "174人"), got
     assert got.get("受益人口户数") == ("社会效益指标", "76户"), got
     assert got.get("项目新建养殖场占地面积") == ("数量指标", "6500平米"), got
+
+
+def test_a_purpose_about_waste_is_ecological():
+    got = lines("提高畜禽粪污综合利用率和规模养殖场设施装备配套率。")
+    assert got.get("畜禽粪污综合利用率", ("",))[0] == "生态效益指标", got
