@@ -383,6 +383,21 @@ def _read_clause(clause: str, out: list[Stated], totals: dict, state: dict) -> N
                               f"{_fmt(total)}{each}", clause, total, each, None))
 
 
+def _purpose_pieces(obj: str) -> list[str]:
+    """The objects of one purpose: '知名度和美誉度' are two, each with the owner written before
+    the first ('六安城市的知名度和美誉度' → 六安城市的知名度, 六安城市的美誉度); '各乡镇及部门项目
+    文本的编制质量' is one (what the 的 follows is the coordination, not a second aim)."""
+    pieces = re.split(r"和|及|与|、|以及|并", obj)
+    if len(pieces) < 2:
+        return pieces
+    if any("的" in p for p in pieces[1:]):
+        return [obj]
+    owner, of, _ = pieces[0].rpartition("的")
+    if of and owner:
+        return [pieces[0]] + [f"{owner}的{p}" for p in pieces[1:]]
+    return pieces
+
+
 def _purposes(clauses: list[str]) -> list[Stated]:
     v = _vocab()
     out: list[Stated] = []
@@ -392,7 +407,7 @@ def _purposes(clauses: list[str]) -> list[Stated]:
             obj = _EDGE.sub("", m.group("obj")).lstrip("了着对让使把将")
             if v["purpose_skip_re"].search(obj) or re.search(r"[0-9]", obj):
                 continue
-            for piece in re.split(r"和|及|与|、|以及|并", obj)[:2]:
+            for piece in _purpose_pieces(obj)[:2]:
                 piece = _EDGE.sub("", v["purpose_drop_re"].sub("", piece))
                 if v["purpose_verb_inside_re"].search(piece):
                     continue           # '坚决杜绝病媒传播的需要' is a second aim, not an object

@@ -192,3 +192,12 @@ def test_how_things_stand_is_not_a_target():
 def test_a_purpose_about_waste_is_ecological():
     got = lines("提高畜禽粪污综合利用率和规模养殖场设施装备配套率。")
     assert got.get("畜禽粪污综合利用率", ("",))[0] == "生态效益指标", got
+
+
+@pytest.mark.parametrize("text, names", [
+    ("提升六安城市的知名度和美誉度", ["六安城市知名度", "六安城市美誉度"]),
+    ("逐步提升各乡镇及部门项目文本的编制质量", ["各乡镇及部门项目文本编制质量"]),
+    ("确保每一个学生都能享受到国家政策福利", []),      # a whole clause, not an aim's object
+])
+def test_a_purpose_keeps_its_owner_and_its_whole_object(text, names):
+    assert [s.name for s in read_project("某项目", text).stated if s.kind == "purpose"] == names
