@@ -262,7 +262,8 @@ def _read_clause(clause: str, out: list[Stated], totals: dict, state: dict) -> N
         if unit in _PLACE_UNITS and clause[end:end + 1] == "内" and q.op == "≤":
             q = replace(q, op=None)       # '在5个村内开展宣传': inside the villages, not at most 5
         if unit in _PLACE_UNITS and (clause[end:end + 1] in (unit[-1], "内")
-                                     or not re.match(r"[\u4e00-\u9fff]", clause[end:end + 1])):
+                                     or not re.match(r"[\u4e00-\u9fff]", clause[end:end + 1])
+                                     or clause[end:].startswith(v["verbs_t"])):   # '11个乡镇实施造林
             place, unit = unit[1:], "个"   # '12个村村组干部报酬', '全镇12个村': the villages are counted
         elif unit in _PLACE_UNITS and re.match(r"[\u4e00-\u9fff]", clause[end:end + 1]):
             # '56个村级组织': the unit 个村 ate the start of the thing counted
@@ -369,6 +370,8 @@ def _read_clause(clause: str, out: list[Stated], totals: dict, state: dict) -> N
         written = re.sub(r"^[0-9.,，]+\s*", "", clause[at:end]) or unit    # 公斤 as written, not 千克
         value = f"{op or ''}{_fmt(q.number)}{written}"
         out.append(Stated("quantity", level2, name, value, clause, q.number, unit, op))
+        if after and after in name and clause.startswith(after, end):
+            pos = end + len(after)      # '11个乡镇实施造林8万亩': 乡镇 was this count's, not the next's
         if unit not in totals or q.number > totals[unit][0]:
             totals[unit] = (q.number, clause)
         state["last"] = (q.number, unit)
