@@ -199,6 +199,9 @@ def select(by_l2: dict[str, list[Candidate]], profile: str = "default", sizes: d
         order = list(pending(l2))
         if q.get("first_rule"):
             order.sort(key=lambda c: not is_total_line(c))   # stable: the total-cost line first
+        if l2 == L2.SATISFACTION and rules_data()["satisfaction"]["public_before_served"]:
+            # stable: 服务对象满意度 only after the named group and the public (群众满意度)
+            order.sort(key=lambda c: _asks(c) == "served" and c.stated is None and not c.history)
         for c in order:
             if len(chosen[l2]) >= min(want, q["max"]):
                 break

@@ -285,6 +285,27 @@ def test_the_public_is_asked_once(model):
     assert len([n for n in sat if n in served]) <= 1, sat
 
 
+@pytest.mark.parametrize("p", PROJECTS, ids=_ids)
+def test_beside_a_named_group_the_draft_asks_the_public(drafts, p):
+    """Real filings ask the public (群众/市民) five times as often as 服务对象: beside a named group
+    the second satisfaction line is the public's."""
+    cfg = rules_data()["satisfaction"]
+    lines = [i for i in drafts[p["name"]].indicators if i.level2 == "服务对象满意度指标"]
+    if any(s.kind in ("filing", "description") for i in lines for s in i.sources):
+        return                          # a past filing's or the officer's own wording stands
+    sat = [i.name.removesuffix("满意度") for i in lines]
+    named = [w for w in sat if w not in cfg["generic"] and w not in cfg["served"]]
+    if named and len(sat) == 2:
+        assert any(w in cfg["generic"] for w in sat), sat
+
+
+def test_a_school_subsidy_asks_parents_and_the_public(model):
+    p = Project(name="农村义务教育薄弱学校改造补助资金", year=YEAR, budget=16, department="某区教育局",
+                description="全面改善农村义务教育薄弱学校办学条件")
+    sat = [i.name for i in suggest(model, p, use_feedback=False).indicators if i.level2 == "服务对象满意度指标"]
+    assert sat == ["学生家长满意度", "群众满意度"], sat      # not 受益对象满意度 (服务对象's kind)
+
+
 def test_satisfaction_asks_one_named_group_beside_a_generic_line(model):
     """服务对象满意度 is a word, not someone foreign to the project; a vaccination project asks
     its 受种者 or its patients, and the public — not two named groups and no one at large."""
