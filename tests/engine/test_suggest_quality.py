@@ -287,8 +287,8 @@ def test_the_public_is_asked_once(model):
 
 @pytest.mark.parametrize("p", PROJECTS, ids=_ids)
 def test_beside_a_named_group_the_draft_asks_the_public(drafts, p):
-    """Real filings ask the public (群众/市民) five times as often as 服务对象: beside a named group
-    the second satisfaction line is the public's."""
+    """Real filings ask the public (群众/市民) far more often than 服务对象: beside a named group the
+    second satisfaction line is the public's."""
     cfg = rules_data()["satisfaction"]
     lines = [i for i in drafts[p["name"]].indicators if i.level2 == "服务对象满意度指标"]
     if any(s.kind in ("filing", "description") for i in lines for s in i.sources):
