@@ -14,6 +14,7 @@ import glob
 import os
 import sys
 
+from jixiao.corpus.errors import InputError
 from jixiao.corpus.parse import parse_file
 from jixiao.engine.draft import Project
 from jixiao.engine.matching import matched_pairs
@@ -30,7 +31,12 @@ def _lines(ranking) -> tuple[list, list]:
 def folder(model, path: str) -> None:
     drafted = pooled = filed = 0
     for name in sorted(glob.glob(os.path.join(path, "*.json"))):
-        for f in parse_file(name):
+        try:
+            filings = parse_file(name)
+        except InputError as exc:       # one line naming the file, then the other files
+            print(exc, file=sys.stderr)
+            continue
+        for f in filings:
             if f.kind != "project":
                 continue
             p = Project(name=f.name, description=f.description, budget=f.budget, year=f.year,
@@ -40,6 +46,9 @@ def folder(model, path: str) -> None:
             drafted += len(matched_pairs(chosen, real))
             pooled += len(matched_pairs(every, real))
             filed += len(real)
+    if not filed:
+        print(f"{path}：没有可评估的项目表", file=sys.stderr)
+        return
     print(f"{path}: draft {drafted}/{filed} ({drafted / filed:.1%}); "
           f"all candidates {pooled}/{filed} ({pooled / filed:.1%})")
 
@@ -66,7 +75,11 @@ def leave_one_out(model) -> None:
 
 
 if __name__ == "__main__":
-    with EngineModel.open(os.environ.get("JIXIAO_DB")) as m:
+    try:
+        m = EngineModel.open(os.environ.get("JIXIAO_DB"))
+    except InputError as exc:
+        sys.exit(str(exc))
+    with m:
         if sys.argv[1:]:
             for path in sys.argv[1:]:
                 folder(m, path)

@@ -12,6 +12,7 @@ from functools import lru_cache
 from jixiao.corpus.categories import L2
 from jixiao.corpus.textkeys import bare_name
 
+from .amounts import amount_data
 from .candidate_key import CandidateKey, KeyKind
 from .candidates import Candidate, counted_group, counts_beneficiaries, is_total_line
 from .draft import Project, SourceRef
@@ -219,7 +220,7 @@ def _is_the_budget(s: Stated, budget: float | None) -> bool:
     or a unit cost."""
     if s.kind != "money" or not budget or s.number is None or not s.unit or "/" in s.unit:
         return False
-    scale = rules_data()["budget_amount_units"].get(s.unit)
+    scale = amount_data()["to_wan"].get(s.unit)
     return scale is not None and abs(s.number * scale - budget) <= max(0.01, budget * 0.005)
 
 

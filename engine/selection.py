@@ -5,6 +5,7 @@ are data (data/rules.json `ranking`, `quota`, `table`, `kept_lines`, `satisfacti
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from jixiao.corpus.categories import L2, LEVEL2_CANON, is_satisfaction_name
 from jixiao.corpus.textkeys import bare_name
@@ -102,14 +103,18 @@ def _asks_anyone(name: str) -> str | None:
     return "public" if who in cfg["generic"] else None
 
 
+@lru_cache(maxsize=1)
+def _kept_rules() -> tuple[tuple[str, re.Pattern | None, re.Pattern, re.Pattern | None], ...]:
+    """(二级, when_re, name_re, reject_re) of rules.json kept_lines, compiled once."""
+    return tuple((k["level2"], re.compile(k["when_re"]) if k["when_re"] else None, re.compile(k["name_re"]),
+                  re.compile(k["reject_re"]) if k["reject_re"] else None)
+                 for k in rules_data()["kept_lines"]["lines"])
+
+
 def _kept_lines(text: str) -> dict[str, tuple[re.Pattern, re.Pattern | None]]:
     """二级 → (name_re, reject_re) of the lines a draft of this project keeps a place for
-    (rules.json kept_lines; `text` is the project's name and description)."""
-    out = {}
-    for k in rules_data()["kept_lines"]["lines"]:
-        if not k["when_re"] or re.search(k["when_re"], text):
-            out[k["level2"]] = (re.compile(k["name_re"]), re.compile(k["reject_re"]) if k["reject_re"] else None)
-    return out
+    (`text` is the project's name and description)."""
+    return {l2: (name, reject) for l2, when, name, reject in _kept_rules() if when is None or when.search(text)}
 
 
 def _is_kept(c: Candidate, kept: dict) -> bool:
@@ -208,16 +213,6 @@ def select(by_l2: dict[str, list[Candidate]], profile: str = "default", sizes: d
             if chosen[l2] and c.score < q.get("min_score", table["min_score"]):
                 break
             take(c)
-    # 1b. categories marked generic_slot keep a place for the best 通用 line (the standard
-    #     wording most forms use: 验收合格率, 项目完成及时率 …) beside the sector's own lines
-    for l2 in LEVEL2_CANON:
-        q = limits[l2]
-        if not q.get("generic_slot") or len(chosen[l2]) >= q["max"] \
-                or any(c.library_type == GENERIC for c in chosen[l2]):
-            continue
-        generic = next((c for c in pending(l2) if c.library_type == GENERIC), None)
-        if generic is not None and generic.score >= table["min_score"]:
-            take(generic)
     # 2. the rest of the table by score across categories
     total_max = table_max or table["max"]
     if habits and not sizes:
